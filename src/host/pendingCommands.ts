@@ -1,0 +1,22 @@
+/**
+ * Commands contributed before their feature is built. Each says so plainly instead of pretending to work;
+ * a feature replaces its entry here by registering the command itself.
+ */
+import * as vscode from 'vscode';
+
+const PENDING: Record<string, string> = {
+  'concurrencyLabs.checkLab': 'Check Lab',
+  'concurrencyLabs.showHint': 'Show Hint',
+  'concurrencyLabs.showTimeline': 'Show Timeline',
+  'concurrencyLabs.runWithTimeline': 'Run with Timeline',
+};
+
+export function registerPendingCommands(context: vscode.ExtensionContext): void {
+  for (const [command, feature] of Object.entries(PENDING)) {
+    context.subscriptions.push(
+      vscode.commands.registerCommand(command, () =>
+        vscode.window.showInformationMessage(`${feature} is not available in this version of Concurrency Labs yet.`),
+      ),
+    );
+  }
+}
