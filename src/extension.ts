@@ -6,8 +6,10 @@ import { LabService } from './host/labService';
 import { Output } from './host/output';
 import { registerPendingCommands } from './host/pendingCommands';
 
+/** What activate returns: the services, for the extension-host tests and other extensions. */
 export interface ConcurrencyLabsApi {
   readonly labs: LabService;
+  readonly tree: LabsTreeProvider;
 }
 
 export function activate(context: vscode.ExtensionContext): ConcurrencyLabsApi {
@@ -23,7 +25,7 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLabsApi {
 
   registerLabCommands(context, { labs, output });
   registerPendingCommands(context);
-  return { labs };
+  return { labs, tree };
 }
 
 export function deactivate(): void {

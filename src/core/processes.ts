@@ -39,19 +39,6 @@ export function killTree(child: ChildProcess): void {
   }
 }
 
-/** True while any process of the group still exists (POSIX); used by tests that nothing is left behind. */
-export function groupAlive(pid: number): boolean {
-  if (isWindows) {
-    return false;
-  }
-  try {
-    process.kill(-pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export interface Completed {
   readonly code: number | null;
   readonly stdout: string;

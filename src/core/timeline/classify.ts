@@ -9,9 +9,10 @@ const EXACT_SPAN: Readonly<Record<string, SpanKind>> = {
   process: 'process',
   thread: 'thread',
   task: 'task',
+  step: 'step',
   work: 'work',
-  'lock.wait': 'lockWait',
-  'lock.hold': 'lockHold',
+  'lock-wait': 'lockWait',
+  'lock-hold': 'lockHold',
   request: 'request',
   call: 'call',
 };
@@ -50,7 +51,7 @@ export function markerKind(cat: string, name: string): MarkerKind {
   if (/lost|race/i.test(text)) {
     return 'lostUpdate';
   }
-  if (/cancel/i.test(text)) {
+  if (/cancel|timeout|timed out/i.test(text)) {
     return 'cancel';
   }
   if (/error|exception|fail|crash|raise/i.test(text)) {

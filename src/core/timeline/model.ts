@@ -5,7 +5,10 @@
  */
 
 /** What a span stands for; decides its colour and legend entry. */
-export type SpanKind = 'process' | 'thread' | 'task' | 'work' | 'lockWait' | 'lockHold' | 'request' | 'call' | 'other';
+export type SpanKind = 'process' | 'thread' | 'task' | 'step' | 'work' | 'lockWait' | 'lockHold' | 'request' | 'call' | 'other';
+
+/** Every kind, in legend order. */
+export const SPAN_KINDS: readonly SpanKind[] = ['process', 'thread', 'work', 'task', 'step', 'call', 'lockWait', 'lockHold', 'request', 'other'];
 
 /** What an instant marker stands for; decides its glyph and colour. */
 export type MarkerKind = 'lostUpdate' | 'error' | 'cancel' | 'other';
@@ -18,8 +21,8 @@ export interface SourceLocation {
 }
 
 export interface Span {
-  /** Index into `Trace.spans`. */
-  readonly id: number;
+  /** Index into `Trace.spans` (set once every span is known). */
+  id: number;
   readonly laneIndex: number;
   /** Row inside the lane: 0 for the outermost span. */
   depth: number;
@@ -122,4 +125,8 @@ export interface Trace {
   readonly warnings: readonly string[];
   /** Written by Concurrency Labs' recorder (rather than a foreign tool). */
   readonly fromLabkit: boolean;
+  /** The folder that relative `args.file` values are relative to, when the recorder said. */
+  readonly sourceRoot: string | undefined;
+  /** The recorder's lab id, when it said. */
+  readonly lab: string | undefined;
 }

@@ -55,3 +55,11 @@ export function unreadable(path: string, detail: string): TraceProblem {
     advice: RERUN,
   };
 }
+
+export function cannotDraw(detail: string): TraceProblem {
+  return {
+    kind: 'notTrace',
+    message: `This trace could not be drawn (${detail}).`,
+    advice: 'Open it in Perfetto to inspect it, and please report this as a bug in Concurrency Labs with the file attached.',
+  };
+}

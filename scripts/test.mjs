@@ -1,0 +1,122 @@
+// The one test command (`npm test`, called by .ci/run): every suite in order, each one's own output shown,
+// then one line `N passed, N failed` over all of them, so a run that executed nothing is visible.
+// Options: --only a,b  run only these suites · --skip a,b  leave these out · --list  name the suites
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { ROOT } from './lib/codeServer.mjs';
+
+const { values } = parseArgs({ options: { only: { type: 'string' }, skip: { type: 'string' }, list: { type: 'boolean', default: false } } });
+
+/** Python 3.9 (the oldest the labs support), when this machine has it besides the default python3. */
+function oldestPython() {
+  const candidates = [];
+  const pyenvRoot = process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
+  const versions = join(pyenvRoot, 'versions');
+  if (existsSync(versions)) {
+    for (const name of readdirSync(versions).filter((v) => /^3\.9\.\d+$/.test(v))) {
+      candidates.push(join(versions, name, 'bin', 'python3'));
+    }
+  }
+  candidates.push('/usr/bin/python3.9', '/usr/local/bin/python3.9');
+  return candidates.find((file) => existsSync(file));
+}
+
+const node = (...args) => [process.execPath, args];
+const py39 = oldestPython();
+
+/** Each suite: a name, a command, and how its output says how many tests passed. */
+const suites = [
+  { name: 'lint', run: ['npx', ['eslint', 'src', 'test', 'scripts']], count: 'single' },
+  { name: 'typecheck', run: ['npx', ['tsc', '-p', '.', '--noEmit']], count: 'single' },
+  { name: 'typecheck-webview', run: ['npx', ['tsc', '-p', 'src/webview', '--noEmit']], count: 'single' },
+  { name: 'build', run: ['npm', ['run', '--silent', 'compile-tests']], then: ['npm', ['run', '--silent', 'build']], count: 'single', required: true },
+  { name: 'unit', run: ['npx', ['mocha', '--config', '.mocharc.json']], count: 'mocha' },
+  { name: 'labkit', run: ['python3', ['-m', 'unittest', 'discover', '-s', 'labkit/tests', '-t', '.']], cwd: join(ROOT, 'labs'), count: 'unittest' },
+  ...(py39
+    ? [{ name: 'labkit-py39', run: [py39, ['-m', 'unittest', 'discover', '-s', 'labkit/tests', '-t', '.']], cwd: join(ROOT, 'labs'), count: 'unittest' }]
+    : []),
+  { name: 'verify', run: node('dist/cli.js', 'verify', '--runs', process.env.VERIFY_RUNS ?? '5'), count: 'summary' },
+  ...(py39 ? [{ name: 'verify-py39', run: node('dist/cli.js', 'verify', '--runs', process.env.VERIFY_RUNS ?? '3', '--python', py39), count: 'summary' }] : []),
+  { name: 'host', run: node('scripts/run-host-tests.mjs', '--suite', 'main'), count: 'summary' },
+  { name: 'host-restricted', run: node('scripts/run-host-tests.mjs', '--suite', 'restricted', '--untrusted'), count: 'summary', when: () => existsSync(join(ROOT, 'test', 'host', 'restricted')) },
+  { name: 'browser', run: node('test/browser/timeline.browser.mjs'), count: 'summary', when: () => existsSync(join(ROOT, 'test', 'browser', 'timeline.browser.mjs')) },
+  { name: 'e2e', run: node('test/e2e/run.mjs'), count: 'summary', when: () => existsSync(join(ROOT, 'test', 'e2e', 'run.mjs')) },
+];
+
+if (values.list) {
+  console.log(suites.map((suite) => suite.name).join('\n'));
+  process.exit(0);
+}
+const only = values.only?.split(',');
+const skip = values.skip?.split(',') ?? [];
+const chosen = suites.filter((suite) => (!only || only.includes(suite.name)) && !skip.includes(suite.name) && (!suite.when || suite.when()));
+
+function exec([command, args], cwd) {
+  return new Promise((resolve) => {
+    let output = '';
+    const child = spawn(command, args, { cwd: cwd ?? ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: '0' } });
+    const forward = (stream) => (chunk) => {
+      output += chunk.toString();
+      stream.write(chunk);
+    };
+    child.stdout.on('data', forward(process.stdout));
+    child.stderr.on('data', forward(process.stderr));
+    child.on('error', (error) => resolve({ code: 127, output: output + error.message }));
+    child.on('close', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+/** How many passed and failed, read from the suite's own closing lines; an unreadable count is a failure. */
+function countOf(kind, code, output) {
+  const last = (regex) => [...output.matchAll(regex)].pop();
+  if (kind === 'single') {
+    return code === 0 ? { passed: 1, failed: 0 } : { passed: 0, failed: 1 };
+  }
+  if (kind === 'mocha') {
+    const passing = Number(last(/(\d+) passing/g)?.[1] ?? 0);
+    const failing = Number(last(/(\d+) failing/g)?.[1] ?? 0);
+    return { passed: passing, failed: failing || (code !== 0 || passing === 0 ? 1 : 0) };
+  }
+  if (kind === 'unittest') {
+    const ran = Number(last(/Ran (\d+) tests?/g)?.[1] ?? 0);
+    const failures = Number(last(/failures=(\d+)/g)?.[1] ?? 0) + Number(last(/errors=(\d+)/g)?.[1] ?? 0);
+    const bad = failures || (code !== 0 || ran === 0 ? 1 : 0);
+    return { passed: Math.max(0, ran - failures), failed: bad };
+  }
+  const summary = last(/^(?:\w+: )?(\d+) passed, (\d+) failed/gm);
+  if (!summary) {
+    return { passed: 0, failed: 1 };
+  }
+  const passed = Number(summary[1]);
+  const failed = Number(summary[2]);
+  return { passed, failed: failed || (code !== 0 || passed === 0 ? 1 : 0) };
+}
+
+const totals = { passed: 0, failed: 0 };
+const table = [];
+for (const suite of chosen) {
+  console.log(`\n━━━ ${suite.name} ━━━`);
+  const started = Date.now();
+  let result = await exec(suite.run, suite.cwd);
+  if (result.code === 0 && suite.then) {
+    result = await exec(suite.then, suite.cwd);
+  }
+  const count = countOf(suite.count, result.code, result.output);
+  totals.passed += count.passed;
+  totals.failed += count.failed;
+  table.push({ suite: suite.name, ...count, seconds: ((Date.now() - started) / 1000).toFixed(1) });
+  if (suite.required && result.code !== 0) {
+    console.log(`\n${suite.name} failed; the suites after it need it.`);
+    break;
+  }
+}
+
+console.log('\n━━━ summary ━━━');
+for (const row of table) {
+  console.log(`${row.failed > 0 ? '✗' : '✓'} ${row.suite.padEnd(18)} ${String(row.passed).padStart(4)} passed ${String(row.failed).padStart(3)} failed  ${row.seconds} s`);
+}
+console.log(`${totals.passed} passed, ${totals.failed} failed`);
+process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);
