@@ -1,0 +1,159 @@
+"""Runs a learner's program in this (child) process for the checker:
+
+    python -m labkit.launch [--timeout S] [--stacks FILE] [--report FILE] [--probe FILE]
+                            [--trace FILE --functions a,b] <entry.py> [args...]
+
+The entry runs as __main__ with sys.argv and sys.path as `python <entry.py>` would give it. An uncaught
+exception is printed to stderr as Python prints it and reported (type, message, the learner's innermost
+line) in the report file; SystemExit codes are kept. On --timeout every thread's stack goes to the stacks
+file and the process exits, so a deadlock becomes a report instead of a hang.
+"""
+from __future__ import annotations
+
+import argparse
+import faulthandler
+import os
+import sys
+import threading
+import time
+import traceback
+import types
+from typing import IO, Any, Dict, List, Optional
+
+from labkit import probe
+from labkit.stacks import is_inside
+
+_LABKIT_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _parse(argv: List[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m labkit.launch")
+    parser.add_argument("--timeout", type=float, default=None)
+    parser.add_argument("--stacks", default=None)
+    parser.add_argument("--report", default=None)
+    parser.add_argument("--probe", default=None)
+    parser.add_argument("--trace", default=None)
+    parser.add_argument("--functions", default="")
+    parser.add_argument("entry")
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    return parser.parse_args(argv)
+
+
+def _is_machinery(filename: str) -> bool:
+    return is_inside(filename, _LABKIT_DIR) or os.path.basename(filename) == "runpy.py" or filename.startswith("<frozen runpy")
+
+
+def _learner_traceback(tb: Optional[types.TracebackType]) -> Optional[types.TracebackType]:
+    """Drops the launcher's own frames from the top, so the traceback starts where Python's would."""
+    while tb is not None and _is_machinery(tb.tb_frame.f_code.co_filename):
+        tb = tb.tb_next
+    return tb
+
+
+def exception_info(error: BaseException, learner_dir: str) -> Dict[str, Any]:
+    """Type, message and the innermost line of the learner's own code that the exception passed through."""
+    where: Optional[traceback.FrameSummary] = None
+    for frame in traceback.extract_tb(error.__traceback__):
+        if is_inside(frame.filename, learner_dir):
+            where = frame
+    file: Optional[str] = None
+    line: Optional[int] = None
+    function: Optional[str] = None
+    if isinstance(error, SyntaxError) and error.filename and is_inside(error.filename, learner_dir):
+        file, line = error.filename, error.lineno
+    elif where is not None:
+        file, line, function = where.filename, where.lineno, where.name
+    return {
+        "type": type(error).__name__,
+        "message": str(error),
+        "file": os.path.relpath(os.path.realpath(file), os.path.realpath(learner_dir)) if file else None,
+        "line": line,
+        "function": function,
+    }
+
+
+def _watch_thread_exceptions(learner_dir: str) -> None:
+    default_hook = threading.excepthook
+
+    def hook(args: Any) -> None:
+        if args.exc_value is not None and not isinstance(args.exc_value, SystemExit):
+            info = exception_info(args.exc_value, learner_dir)
+            info["thread"] = args.thread.name if args.thread is not None else None
+            probe.write_record({"kind": "threadException", **info})
+        default_hook(args)
+
+    threading.excepthook = hook
+
+
+def _start_timeout(seconds: Optional[float], stacks_path: Optional[str]) -> Optional[IO[str]]:
+    if not seconds:
+        return None
+    stream = open(stacks_path, "w", encoding="utf-8") if stacks_path else None
+    faulthandler.dump_traceback_later(seconds, exit=True, file=stream or sys.stderr)
+    return stream
+
+
+def _start_recorder(trace: Optional[str], functions: str, learner_dir: str) -> Any:
+    if not trace:
+        return None
+    try:
+        from labkit import recorder  # written separately; the timeline is optional, the run is not
+    except ImportError as error:
+        print(f"[labkit] timeline not recorded: {error}", file=sys.stderr)
+        return None
+    names = [name for name in functions.split(",") if name]
+    recorder.start(trace, roots=[learner_dir], functions=names)
+    return recorder
+
+
+def run(options: argparse.Namespace) -> int:
+    entry = os.path.abspath(options.entry)
+    learner_dir = os.path.dirname(entry)
+    probe.configure(entry, options.report)
+    sys.argv = [options.entry, *options.args]
+    # `python -m` put the current folder first on sys.path; a script run sees its own folder there.
+    sys.path[0] = learner_dir
+    if options.probe:
+        sys.path.insert(1, os.path.dirname(os.path.abspath(options.probe)))
+    _watch_thread_exceptions(learner_dir)
+    stacks_stream = _start_timeout(options.timeout, options.stacks)
+    recorder = _start_recorder(options.trace, options.functions, learner_dir)
+    started = time.perf_counter()
+    code = 0
+    try:
+        if options.probe:
+            import runpy
+            runpy.run_path(options.probe, run_name="__main__")
+        else:
+            probe.run_entry()
+    except SystemExit as stop:
+        code = _exit_code(stop)
+        raise
+    except BaseException as error:  # noqa: B036 — KeyboardInterrupt in learner code is theirs to report too
+        code = 1
+        probe.write_record({"kind": "exception", **exception_info(error, learner_dir)})
+        sys.stdout.flush()
+        traceback.print_exception(type(error), error, _learner_traceback(error.__traceback__))
+        sys.stderr.flush()
+    finally:
+        probe.write_record({"kind": "finished", "seconds": time.perf_counter() - started, "exitCode": code})
+        if recorder is not None:
+            recorder.stop()
+    # stacks_stream stays open: threads the learner left running still count against the time limit
+    # while Python waits for them at exit, and a dump then must still reach the file.
+    del stacks_stream
+    return code
+
+
+def _exit_code(stop: SystemExit) -> int:
+    if stop.code is None:
+        return 0
+    return stop.code if isinstance(stop.code, int) else 1
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    return run(_parse(sys.argv[1:] if argv is None else argv))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
