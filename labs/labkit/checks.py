@@ -141,6 +141,10 @@ def expect_ran_cleanly(run: Run, entry_name: str) -> None:
         raise RunTimedOut(run)
     if run.exception is not None:
         error = run.exception
+        if error.type == "NotImplementedError" and error.function:
+            fail(f"{error.function}() is not written yet: it still raises NotImplementedError "
+                 f"({error.file} line {error.line}). Replace its TODO with your code, then Check again.",
+                 file=error.file, line=error.line)
         fail(f"Your program stopped with an uncaught exception: {error.describe()}.\n"
              "The full traceback is in the output below.",
              why="the checks can only judge a program that runs to the end.",

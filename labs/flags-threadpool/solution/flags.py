@@ -1,0 +1,71 @@
+"""Download the flags of the 20 most populous countries with a pool of threads.
+
+Run the local flag server first (python -m labkit.flagserver) and set FLAGS_URL as it tells you.
+"""
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import List
+
+POP20_CC = "CN IN US ID BR PK NG BD RU JP MX PH VN ET EG DE IR TR CD FR".split()
+DEST_DIR = Path(__file__).parent / "downloaded"
+MAX_WORKERS = 8
+
+
+def base_url() -> str:
+    url = os.environ.get("FLAGS_URL")
+    if not url:
+        sys.exit("FLAGS_URL is not set. Start the flag server in another terminal with:\n"
+                 "    python -m labkit.flagserver\n"
+                 "then run the `export FLAGS_URL=...` line it prints here, and try again.")
+    return url.rstrip("/")
+
+
+def get_flag(cc: str) -> bytes:
+    url = f"{base_url()}/{cc}/{cc.lower()}.gif"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        return response.read()
+
+
+def save_flag(img: bytes, filename: str) -> None:
+    DEST_DIR.mkdir(exist_ok=True)
+    (DEST_DIR / filename).write_bytes(img)
+
+
+def download_one(cc: str) -> str:
+    """Downloads and saves one flag; runs in a worker thread of the pool."""
+    image = get_flag(cc)
+    save_flag(image, f"{cc.lower()}.gif")
+    return cc
+
+
+def download_many(cc_list: List[str]) -> int:
+    with ThreadPoolExecutor(max_workers=MAX_WORKERS) as executor:
+        # map hands out the work at once and yields the results in the order of its input.
+        count = 0
+        for cc in executor.map(download_one, sorted(cc_list)):
+            print(cc, end=" ", flush=True)
+            count += 1
+    print()
+    return count
+
+
+def main() -> None:
+    start = time.perf_counter()
+    try:
+        count = download_many(POP20_CC)
+    except urllib.error.HTTPError:
+        raise  # the server answered, so the problem is in the request, not a missing server
+    except urllib.error.URLError as error:
+        sys.exit(f"\nCould not reach the flag server at {base_url()} ({error.reason}).\n"
+                 "Is it running? Start it with: python -m labkit.flagserver")
+    elapsed = time.perf_counter() - start
+    print(f"{count} flags downloaded in {elapsed:.2f}s")
+
+
+if __name__ == "__main__":
+    main()
