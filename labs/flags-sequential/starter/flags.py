@@ -3,29 +3,34 @@
 Run the local flag server first (python -m labkit.flagserver) and set FLAGS_URL as it tells you.
 """
 import os
+import socket
 import sys
 import time
-import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import List
 
 POP20_CC = "CN IN US ID BR PK NG BD RU JP MX PH VN ET EG DE IR TR CD FR".split()
+BASE_URL = os.environ.get("FLAGS_URL", "").rstrip("/")
 DEST_DIR = Path(__file__).parent / "downloaded"
 
 
-def base_url() -> str:
-    url = os.environ.get("FLAGS_URL")
-    if not url:
-        sys.exit("FLAGS_URL is not set. Start the flag server in another terminal with:\n"
-                 "    python -m labkit.flagserver\n"
-                 "then run the `export FLAGS_URL=...` line it prints here, and try again.")
-    return url.rstrip("/")
+def require_server() -> None:
+    """Exits with what to do when FLAGS_URL is unset or nothing answers there."""
+    start_it = "Start the flag server in another terminal with:\n    python -m labkit.flagserver\n"
+    if not BASE_URL:
+        sys.exit(f"FLAGS_URL is not set. {start_it}then run the `export FLAGS_URL=...` line it prints here.")
+    address = urllib.parse.urlsplit(BASE_URL)
+    try:
+        socket.create_connection((address.hostname or "127.0.0.1", address.port or 80), timeout=3).close()
+    except OSError as error:
+        sys.exit(f"Nothing answers at FLAGS_URL={BASE_URL} ({error}). Is the flag server running? {start_it}")
 
 
 def get_flag(cc: str) -> bytes:
     """Returns the bytes of the GIF at {FLAGS_URL}/{CC}/{cc}.gif, e.g. .../flags/BR/br.gif."""
-    # TODO: build the URL from base_url() and cc, open it with urllib.request.urlopen
+    # TODO: build the URL from BASE_URL and cc, open it with urllib.request.urlopen
     #       and return the body of the response.
     raise NotImplementedError("get_flag is not written yet")
 
@@ -46,14 +51,9 @@ def download_many(cc_list: List[str]) -> int:
 
 
 def main() -> None:
+    require_server()
     start = time.perf_counter()
-    try:
-        count = download_many(POP20_CC)
-    except urllib.error.HTTPError:
-        raise  # the server answered, so the problem is in the request, not a missing server
-    except urllib.error.URLError as error:
-        sys.exit(f"\nCould not reach the flag server at {base_url()} ({error.reason}).\n"
-                 "Is it running? Start it with: python -m labkit.flagserver")
+    count = download_many(POP20_CC)
     elapsed = time.perf_counter() - start
     print(f"{count} flags downloaded in {elapsed:.2f}s")
 
