@@ -63,3 +63,11 @@ export function cannotDraw(detail: string): TraceProblem {
     advice: 'Open it in Perfetto to inspect it, and please report this as a bug in Concurrency Labs with the file attached.',
   };
 }
+
+export function tooLarge(path: string, megabytes: number, limit: number): TraceProblem {
+  return {
+    kind: 'unreadable',
+    message: `The trace file ${path} is ${megabytes} MB, more than the ${limit} MB the timeline can draw.`,
+    advice: 'Open it in Perfetto instead, or record fewer items (the recorder caps events per process) and run again.',
+  };
+}

@@ -1,0 +1,83 @@
+/**
+ * The timeline feature's registration: the panel and its commands (Show Timeline, Export Trace, Compare
+ * Traces). Where a trace comes from is the caller's business (`deps.latestTrace`, or `api.show` after a
+ * run), so this feature never depends on the runner.
+ */
+import * as vscode from 'vscode';
+import { pickTraceFile, TimelinePanel } from './timelinePanel';
+import { TraceSource } from './traceFiles';
+
+export type { TraceSource } from './traceFiles';
+
+export const TIMELINE_COMMANDS = {
+  showTimeline: 'concurrencyLabs.showTimeline',
+  exportTrace: 'concurrencyLabs.exportTrace',
+  compareTraces: 'concurrencyLabs.compareTraces',
+} as const;
+
+export interface TimelineDeps {
+  /**
+   * The trace a command should show for its argument (a Labs tree node, a lab id, a file Uri, or nothing):
+   * normally that lab's latest run. Undefined when there is none; the command then asks for a file.
+   */
+  latestTrace(argument: unknown): TraceSource | undefined | Promise<TraceSource | undefined>;
+  log(message: string): void;
+}
+
+export interface TimelineApi {
+  /** Opens (or reveals) the panel showing this run, replacing what it showed. */
+  show(source: TraceSource): Promise<void>;
+  /** Shows a second run below the current one on the same time scale. */
+  compare(source: TraceSource): Promise<void>;
+  /** The runs on show, top first (for tests and for "compare with previous run"). */
+  readonly shown: readonly TraceSource[];
+}
+
+/** A `.json` file Uri (from the explorer or the API) is a trace to show as it is. */
+function traceUri(argument: unknown): TraceSource | undefined {
+  return argument instanceof vscode.Uri && argument.scheme === 'file' && argument.fsPath.toLowerCase().endsWith('.json') ? { path: argument.fsPath } : undefined;
+}
+
+export function registerTimeline(context: vscode.ExtensionContext, deps: TimelineDeps): TimelineApi {
+  const panel = new TimelinePanel({ extensionUri: context.extensionUri, log: (message) => deps.log(message) });
+
+  const resolve = async (argument: unknown): Promise<TraceSource | undefined> => traceUri(argument) ?? (await deps.latestTrace(argument));
+
+  const showTimeline = async (argument?: unknown): Promise<void> => {
+    const source = (await resolve(argument)) ?? (await pickTraceFile('No run of this lab has a timeline yet: pick a trace file to show', 'Show Timeline'));
+    if (source) {
+      await panel.show(source);
+    }
+  };
+
+  const exportTrace = async (argument?: unknown): Promise<void> => {
+    const source = argument === undefined && panel.shown.length > 0 ? undefined : await resolve(argument);
+    await panel.exportTrace(source);
+  };
+
+  const compareTraces = async (argument?: unknown): Promise<void> => {
+    if (panel.shown.length === 0) {
+      const first = (await resolve(argument)) ?? (await pickTraceFile('Pick the first trace to compare', 'Compare'));
+      if (!first) {
+        return;
+      }
+      await panel.show(first);
+    }
+    await panel.pickAndCompare();
+  };
+
+  context.subscriptions.push(
+    panel,
+    vscode.commands.registerCommand(TIMELINE_COMMANDS.showTimeline, showTimeline),
+    vscode.commands.registerCommand(TIMELINE_COMMANDS.exportTrace, exportTrace),
+    vscode.commands.registerCommand(TIMELINE_COMMANDS.compareTraces, compareTraces),
+  );
+
+  return {
+    show: (source) => panel.show(source),
+    compare: (source) => panel.compare(source),
+    get shown() {
+      return panel.shown;
+    },
+  };
+}
