@@ -18,11 +18,14 @@ export type ReadResult = { readonly ok: true; readonly raw: RawTrace } | { reado
 const OPENERS: Readonly<Record<string, string>> = { '{': '}', '[': ']' };
 
 /**
- * The longest prefix of `text` that ends on a complete array element or object member at the outer two
- * levels, with the brackets still open at that point closed. Undefined when nothing complete was found.
+ * The longest prefix of `text` that ends on a complete event (or top-level member), with the brackets still
+ * open at that point closed. Undefined when nothing complete was found.
  */
 export function closeTruncatedJson(text: string): string | undefined {
   const stack: string[] = [];
+  // Events sit at depth 1 of a bare array and depth 2 of `{"traceEvents": [...]}`: cutting deeper would
+  // keep half an event.
+  const limit = text.trimStart().startsWith('[') ? 1 : 2;
   let inString = false;
   let cut = -1;
   let cutDepth = 0;
@@ -45,8 +48,7 @@ export function closeTruncatedJson(text: string): string | undefined {
         return undefined;
       }
       stack.pop();
-      // Depth 2 is an event inside `{"traceEvents": [...]}`; depth 1 an event of a bare array.
-      if (stack.length <= 2) {
+      if (stack.length <= limit) {
         cut = i + 1;
         cutDepth = stack.length;
       }

@@ -92,8 +92,10 @@ export function summarizeTrace(trace: Trace): TraceSummary {
   const peaks: Peak[] = [];
   for (const kind of UNITS) {
     const spans = byKind.get(kind);
-    if (spans) {
-      peaks.push({ what: kind, ...peakOf(spans) });
+    const peak = spans ? peakOf(spans) : undefined;
+    // One process is every program; only more than one says something.
+    if (peak && (kind !== 'process' || peak.value > 1)) {
+      peaks.push({ what: kind, ...peak });
     }
   }
   if (peaks.length === 0) {
