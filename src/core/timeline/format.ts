@@ -4,8 +4,10 @@
 
 const MICRO = '\u00b5s';
 
+/** Fixed digits without trailing zeros after the point: "4.05", "4.1", "850". */
 function trimmed(value: number, digits: number): string {
-  return value.toFixed(digits).replace(/\.?0+$/, '');
+  const text = value.toFixed(digits);
+  return text.includes('.') ? text.replace(/0+$/, '').replace(/\.$/, '') : text;
 }
 
 /** "850 µs", "12.3 ms", "4.05 s", "2 min 3 s": three significant figures is what the eye compares. */
@@ -29,7 +31,8 @@ export function formatDuration(us: number): string {
 
 /** A tick label: the unit follows the step, and the digits are just enough to tell neighbouring ticks apart. */
 export function formatTick(t: number, step: number): string {
-  const [unit, divisor] = step >= 1_000_000 ? ['s', 1_000_000] : step >= 1000 ? ['ms', 1000] : [MICRO, 1];
+  // A unit one step coarser than the step itself reads better: "1.5 ms" rather than "1500 µs".
+  const [unit, divisor] = step >= 100_000 ? ['s', 1_000_000] : step >= 100 ? ['ms', 1000] : [MICRO, 1];
   const stepInUnit = step / divisor;
   const digits = Math.max(0, Math.ceil(-Math.log10(stepInUnit) - 1e-9));
   const value = t / divisor;

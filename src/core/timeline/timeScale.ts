@@ -36,13 +36,12 @@ export function clampViewport(view: Viewport, domain: TimeDomain): Viewport {
   const slack = width(domain) * OVERSCROLL;
   const min = domain.start - slack;
   const max = domain.start + width(domain) + slack;
-  const span = Math.min(Math.max(view.end - view.start, MIN_VIEW_US), max - min);
-  let start = view.start;
-  if (!Number.isFinite(start)) {
-    start = domain.start;
-  }
-  start = Math.min(Math.max(start, min), max - span);
-  return { start, end: start + span };
+  const wanted = view.end - view.start;
+  // A broken view (NaN from a restored state, say) falls back to the whole run rather than vanishing.
+  const span = Number.isFinite(wanted) ? Math.min(Math.max(wanted, MIN_VIEW_US), max - min) : width(domain);
+  const start = Number.isFinite(view.start) ? view.start : domain.start;
+  const clamped = Math.min(Math.max(start, min), max - span);
+  return { start: clamped, end: clamped + span };
 }
 
 /**
