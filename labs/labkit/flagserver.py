@@ -32,8 +32,9 @@ ERROR_PAGE = (
 
 @dataclass(frozen=True)
 class RequestRecord:
-    """One request as the server saw it; times are time.perf_counter_ns(), which is system-wide on the
-    platforms we run on, so they line up with timestamps taken in the learner's process."""
+    """One request as the server saw it, from its arrival to the moment its answer was ready to send; times
+    are time.perf_counter_ns(), which is system-wide on the platforms we run on, so they line up with
+    timestamps taken in the learner's process."""
 
     path: str
     code: Optional[str]
@@ -54,10 +55,15 @@ class _FlagHandler(BaseHTTPRequestHandler):
         start = time.perf_counter_ns()
         code, status, body, content_type = self.server.answer(self.path)
         self.server.request_started()
-        status_sent = status
         try:
             if self.server.delay > 0:
                 time.sleep(self.server.delay)
+        finally:
+            # A request stops counting as in flight before its response goes out: the client can send its
+            # next request as soon as it has the bytes, and that one must not overlap this one.
+            end = time.perf_counter_ns()
+            self.server.request_answered()
+        try:
             self.send_response(status)
             self.send_header("Content-Type", content_type)
             self.send_header("Content-Length", str(len(body)))
@@ -65,10 +71,9 @@ class _FlagHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
             self.wfile.flush()
         except OSError:
-            # The client went away (a learner's program that times out or is killed); say so in the record.
-            status_sent = 499
-        finally:
-            self.server.request_finished(RequestRecord(self.path, code, status_sent, start, time.perf_counter_ns()))
+            # The client went away (a learner's program that timed out or was killed); say so in the record.
+            status = 499
+        self.server.record(RequestRecord(self.path, code, status, start, end))
 
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (signature of the base class)
         if self.server.verbose:
@@ -90,6 +95,7 @@ class FlagServer(ThreadingHTTPServer):
         self._lock = threading.Lock()
         self._records: List[RequestRecord] = []
         self._in_flight = 0
+        self._unrecorded = 0  # started but not yet in _records (the answer may still be on its way)
         self._peak = 0
         self._thread: Optional[threading.Thread] = None
         super().__init__((HOST, port), _FlagHandler)
@@ -118,15 +124,20 @@ class FlagServer(ThreadingHTTPServer):
     def request_started(self) -> None:
         with self._lock:
             self._in_flight += 1
+            self._unrecorded += 1
             self._peak = max(self._peak, self._in_flight)
 
-    def request_finished(self, record: RequestRecord) -> None:
+    def request_answered(self) -> None:
         with self._lock:
             self._in_flight -= 1
+
+    def record(self, record: RequestRecord) -> None:
+        with self._lock:
+            self._unrecorded -= 1
             self._records.append(record)
 
     def requests(self) -> List[RequestRecord]:
-        """Finished requests since the last reset(), in the order they finished."""
+        """Answered requests since the last reset(), in the order their answers were sent."""
         with self._lock:
             return list(self._records)
 
@@ -151,12 +162,18 @@ class FlagServer(ThreadingHTTPServer):
             self._records.clear()
             self._peak = self._in_flight
 
+    def _unrecorded_count(self) -> int:
+        with self._lock:
+            return self._unrecorded
+
     def wait_idle(self, timeout: float = 1.0) -> bool:
-        """Wait until no request is in flight (a killed client's request may still be sleeping)."""
+        """Waits until every request that arrived is recorded: a client can exit the moment it has its
+        last answer, before the server's thread has written it down (or a killed client's request may
+        still be sleeping)."""
         deadline = time.monotonic() + timeout
-        while self.in_flight() and time.monotonic() < deadline:
-            time.sleep(0.005)
-        return self.in_flight() == 0
+        while self._unrecorded_count() and time.monotonic() < deadline:
+            time.sleep(0.002)
+        return self._unrecorded_count() == 0
 
     def start(self) -> "FlagServer":
         self._thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.05},

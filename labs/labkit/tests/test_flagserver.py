@@ -67,6 +67,7 @@ class FlagServerTest(unittest.TestCase):
         fetch(f"{server.base_url}/BR/br.gif")
         fetch(f"{server.base_url}/EG/eg.gif")
         fetch(f"{server.base_url}/XXX/xxx.gif")
+        self.assertTrue(server.wait_idle())
         records = server.requests()
         self.assertEqual([(r.code, r.status) for r in records], [("BR", 200), ("EG", 500), ("XXX", 404)])
         self.assertTrue(all(r.end_ns >= r.start_ns for r in records))
@@ -80,8 +81,18 @@ class FlagServerTest(unittest.TestCase):
     def test_delay_is_applied_to_each_request(self) -> None:
         server = self.start(delay=0.2)
         fetch(f"{server.base_url}/BR/br.gif")
+        server.wait_idle()
         # The server's own span includes its fixed sleep; a lower bound cannot be missed by a slow machine.
         self.assertGreaterEqual(server.requests()[0].seconds, 0.2)
+
+    def test_a_sequential_client_never_has_two_requests_in_flight(self) -> None:
+        # The next request can arrive the instant the previous answer does; it must not count as overlap.
+        server = self.start(delay=0.001)
+        for cc in flags.POP20_CC * 2:
+            fetch(f"{server.base_url}/{cc}/{cc.lower()}.gif")
+        self.assertTrue(server.wait_idle())
+        self.assertEqual(len(server.requests()), 40)
+        self.assertEqual(server.peak_in_flight(), 1)
 
     def test_peak_in_flight_counts_concurrent_clients(self) -> None:
         server = self.start(delay=0.3)
@@ -97,6 +108,7 @@ class FlagServerTest(unittest.TestCase):
         urls = [f"{server.base_url}/{cc}/{cc.lower()}.gif" for cc in flags.POP20_CC] * 10
         results = fetch_all_at_once(urls)
         self.assertEqual(sum(1 for status, body in results if status == 200 and flags.looks_like_gif(body)), 200)
+        server.wait_idle()
         self.assertEqual(len(server.requests()), 200)
 
     def test_stop_closes_the_port(self) -> None:
