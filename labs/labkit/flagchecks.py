@@ -11,7 +11,15 @@ from labkit.checks import Context, Run, expect_same_bytes, fail
 from labkit.failures import format_list
 
 DOWNLOADS = "downloaded"
+# The flags labs' programs take about a second; this is for a deadlock or a hung request, not a slow machine.
+RUN_TIMEOUT = 15.0
 _CODE = re.compile(r"\b[A-Za-z]{2,3}\b")
+
+
+def run_downloader(ctx: Context, probe: Optional[str] = None, expect_ok: bool = True) -> Run:
+    """The learner's downloader run once for every check of the lab, with downloaded/ emptied first so
+    files from an earlier run cannot pass for this one's."""
+    return ctx.run_main(probe=probe, timeout=RUN_TIMEOUT, clean=[DOWNLOADS], expect_ok=expect_ok)
 
 
 def expect_flags_saved(ctx: Context, codes: Sequence[str], *, folder: str = DOWNLOADS, hint: Optional[int] = None) -> str:

@@ -2,11 +2,10 @@
 import re
 from typing import Dict, List, Optional
 
-from labkit.checks import Context, Run, check, expect_ran_cleanly, fail
-from labkit.flagchecks import DOWNLOADS, expect_flags_saved, saved_names
+from labkit.checks import Context, check, expect_ran_cleanly, fail
+from labkit.flagchecks import DOWNLOADS, expect_flags_saved, run_downloader, saved_names
 from labkit.flags import POP20_CC, looks_like_gif
 
-TIMEOUT = 15.0
 UNKNOWN = "XXX"
 _COUNTS = {
     "ok": re.compile(r"(\d+)\s+flags?\s+downloaded", re.IGNORECASE),
@@ -23,13 +22,9 @@ def good_codes(ctx: Context) -> List[str]:
     return [cc for cc in POP20_CC if cc not in failing_codes(ctx)]
 
 
-def main_run(ctx: Context, expect_ok: bool = True) -> Run:
-    return ctx.run_main(timeout=TIMEOUT, clean=[DOWNLOADS], expect_ok=expect_ok)
-
-
 @check("keeps-going")
 def keeps_going(ctx: Context) -> str:
-    run = main_run(ctx, expect_ok=False)
+    run = run_downloader(ctx, expect_ok=False)
     error = run.exception
     if error is not None and error.type in ("HTTPError", "URLError"):
         fail(f"Your program stopped at the first failed download: {error.describe()}.",
@@ -58,7 +53,7 @@ def reported_counts(stdout: str) -> Dict[str, Optional[int]]:
 
 @check("exact-counts")
 def exact_counts(ctx: Context) -> str:
-    run = main_run(ctx)
+    run = run_downloader(ctx)
     expected = {"ok": len(good_codes(ctx)), "not found": 1, "errors": len(failing_codes(ctx))}
     actual = reported_counts(run.stdout)
     show = lambda counts: ", ".join(f"{v if v is not None else '?'} {k}" for k, v in counts.items())  # noqa: E731
@@ -76,7 +71,7 @@ def exact_counts(ctx: Context) -> str:
 
 @check("no-file-for-failures")
 def no_file_for_failures(ctx: Context) -> str:
-    main_run(ctx)
+    run_downloader(ctx)
     failed = [f"{cc.lower()}.gif" for cc in [UNKNOWN, *failing_codes(ctx)]]
     saved = {name.lower(): name for name in saved_names(ctx)}
     wrongly = [saved[name] for name in failed if name in saved]
@@ -91,7 +86,7 @@ def no_file_for_failures(ctx: Context) -> str:
 
 @check("saves-real-gifs")
 def saves_real_gifs(ctx: Context) -> str:
-    main_run(ctx)
+    run_downloader(ctx)
     for name in saved_names(ctx):
         with open(ctx.path(DOWNLOADS, name), "rb") as handle:
             head = handle.read()

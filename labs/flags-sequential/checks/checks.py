@@ -1,27 +1,18 @@
 """Checks for flags-sequential: judged by what reached the flag server and the disk, not by the code's text."""
-import re
-
-from labkit.checks import Context, Run, check, expect_peak_in_flight, fail
-from labkit.flagchecks import DOWNLOADS, expect_flags_saved, printed_codes, requested_codes
+from labkit.checks import Context, check, expect_peak_in_flight, fail
+from labkit.flagchecks import expect_flags_saved, printed_codes, requested_codes, run_downloader
 from labkit.flags import POP20_CC
 from labkit.summaryline import expect_summary
 
-TIMEOUT = 15.0
-
-
-def main_run(ctx: Context) -> Run:
-    return ctx.run_main(timeout=TIMEOUT, clean=[DOWNLOADS])
-
-
 @check("saves-all-flags")
 def saves_all_flags(ctx: Context) -> str:
-    main_run(ctx)
+    run_downloader(ctx)
     return expect_flags_saved(ctx, POP20_CC)
 
 
 @check("prints-sorted-codes")
 def prints_sorted_codes(ctx: Context) -> str:
-    run = main_run(ctx)
+    run = run_downloader(ctx)
     printed = printed_codes(run.stdout, POP20_CC)
     expected = sorted(POP20_CC)
     if printed != expected:
@@ -42,7 +33,7 @@ def prints_sorted_codes(ctx: Context) -> str:
 
 @check("one-at-a-time")
 def one_at_a_time(ctx: Context) -> str:
-    run = main_run(ctx)
+    run = run_downloader(ctx)
     if len(run.requests) != len(POP20_CC):
         fail(f"Expected exactly {len(POP20_CC)} requests to the flag server, one per flag; it saw {len(run.requests)}.",
              why="each flag is fetched once; extra requests mean a flag was downloaded twice (or a wrong URL was tried).",
@@ -55,4 +46,4 @@ def one_at_a_time(ctx: Context) -> str:
 
 @check("prints-summary")
 def prints_summary(ctx: Context) -> str:
-    return expect_summary(ctx, main_run(ctx), len(POP20_CC))
+    return expect_summary(ctx, run_downloader(ctx), len(POP20_CC))

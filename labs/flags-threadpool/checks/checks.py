@@ -2,17 +2,13 @@
 from typing import List
 
 from labkit.checks import Context, Run, check, expect_peak_in_flight, expect_time_within, fail
-from labkit.flagchecks import DOWNLOADS, expect_flags_saved, printed_codes
+from labkit.flagchecks import expect_flags_saved, printed_codes, run_downloader
 from labkit.flags import POP20_CC
 from labkit.futureswatch import observed
 
-TIMEOUT = 15.0
+PROBE = "observe.py"
 # map over 20 flags with even 2 workers needs about half the sequential time; 0.75 leaves room for noise.
 SPEED_FACTOR = 0.75
-
-
-def main_run(ctx: Context) -> Run:
-    return ctx.run_main(probe="observe.py", timeout=TIMEOUT, clean=[DOWNLOADS])
 
 
 def pool_sizes(run: Run) -> List[int]:
@@ -21,13 +17,13 @@ def pool_sizes(run: Run) -> List[int]:
 
 @check("saves-all-flags")
 def saves_all_flags(ctx: Context) -> str:
-    main_run(ctx)
+    run_downloader(ctx, PROBE)
     return expect_flags_saved(ctx, POP20_CC)
 
 
 @check("downloads-concurrently")
 def downloads_concurrently(ctx: Context) -> str:
-    run = main_run(ctx)
+    run = run_downloader(ctx, PROBE)
     line = ctx.line_of_function("download_many")
     sizes = pool_sizes(run)
     if not sizes:
@@ -44,7 +40,7 @@ def downloads_concurrently(ctx: Context) -> str:
 
 @check("results-in-input-order")
 def results_in_input_order(ctx: Context) -> str:
-    run = main_run(ctx)
+    run = run_downloader(ctx, PROBE)
     printed = printed_codes(run.stdout, POP20_CC)
     expected = sorted(POP20_CC)
     if printed != expected:
@@ -61,7 +57,7 @@ def results_in_input_order(ctx: Context) -> str:
 
 @check("faster-than-sequential")
 def faster_than_sequential(ctx: Context) -> str:
-    run = main_run(ctx)
+    run = run_downloader(ctx, PROBE)
     window, sequential = run.download_window(), run.sequential_seconds()
     speedup = expect_time_within(
         window, sequential, SPEED_FACTOR, what="Your 20 downloads (first request to last, measured by the server)",

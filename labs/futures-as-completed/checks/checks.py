@@ -3,17 +3,13 @@ import re
 from typing import Dict, List, Optional
 
 from labkit.checks import Context, Run, check, fail
-from labkit.flagchecks import DOWNLOADS, expect_flags_saved, printed_codes
+from labkit.flagchecks import expect_flags_saved, printed_codes, run_downloader
 from labkit.flags import POP20_CC
 from labkit.futureswatch import observed
 
-TIMEOUT = 15.0
+PROBE = "observe.py"
 _EARLY_STATE = re.compile(r"\b(pending|running)\b", re.IGNORECASE)
 _ANY_STATE = re.compile(r"\b(pending|running|finished|done)\b", re.IGNORECASE)
-
-
-def main_run(ctx: Context) -> Run:
-    return ctx.run_main(probe="observe.py", timeout=TIMEOUT, clean=[DOWNLOADS])
 
 
 def code_of_future(run: Run) -> Dict[int, str]:
@@ -26,13 +22,13 @@ def submit_line(ctx: Context) -> Optional[int]:
 
 @check("saves-all-flags")
 def saves_all_flags(ctx: Context) -> str:
-    main_run(ctx)
+    run_downloader(ctx, PROBE)
     return expect_flags_saved(ctx, POP20_CC)
 
 
 @check("reports-future-states")
 def reports_future_states(ctx: Context) -> str:
-    run = main_run(ctx)
+    run = run_downloader(ctx, PROBE)
     shown: Dict[str, str] = {}
     for line in run.stdout.splitlines():
         state = _EARLY_STATE.search(line)
@@ -54,7 +50,7 @@ def reports_future_states(ctx: Context) -> str:
 
 @check("creates-futures-first")
 def creates_futures_first(ctx: Context) -> str:
-    run = main_run(ctx)
+    run = run_downloader(ctx, PROBE)
     events = observed(run.observations)
     submits = [e for e in events if e["event"] == "submit"]
     if len(submits) < len(POP20_CC):
@@ -78,7 +74,7 @@ def creates_futures_first(ctx: Context) -> str:
 
 @check("handles-completion-order")
 def handles_completion_order(ctx: Context) -> str:
-    run = main_run(ctx)
+    run = run_downloader(ctx, PROBE)
     line = ctx.line_of_call("as_completed")
     if line is None:
         fail("No call to as_completed in flags.py.",

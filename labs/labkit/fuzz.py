@@ -1,0 +1,313 @@
+"""Makes races show up on nearly every run instead of once in a while, without the learner editing a line.
+
+    fuzzer = Fuzzer(roots=[learner_dir], seed=1)
+    with fuzzer:
+        ...run the learner's program...
+    fuzzer.lost_updates        # who read what, what they found, what they wrote
+
+Why opcode tracing: `counter += 1` is one line but several bytecode instructions (read, add, write back),
+and a thread switch between the read and the write loses an update. CPython 3.10+ rarely switches right
+there, so the race hides. With frame.f_trace_opcodes the tracer runs before every instruction of the
+learner's own files, and it sleeps a tiny random time before the instructions that read or write shared
+state: the GIL goes to another thread exactly where the `dis` view says it can (Hettinger's "fuzzing").
+
+Shared state means: a store to a global, a closure cell, an attribute or an item (STORE_GLOBAL, STORE_NAME,
+STORE_DEREF, STORE_ATTR, STORE_SUBSCR), and a load of a name or attribute that some function of the learner
+stores to. Local variables are private to their thread, so they are left alone.
+
+For stores to a name (global or closure cell) the tracer also notices lost updates: it remembers the value
+this frame read, and if another thread changed the name before this frame writes, the write throws that
+change away. Each one is kept in `lost_updates`, handed to `on_lost_update`, and marked on the timeline when
+labkit.recorder is recording.
+
+Works on 3.9 to 3.13: 3.12 turns on opcode events only if some frame asked for them before sys.settrace is
+called (later requests wait for the next settrace), so install() asks first; and every traced frame gets
+its local tracer set explicitly, which 3.13 needs for a frame's first call.
+"""
+from __future__ import annotations
+
+import dis
+import os
+import random
+import sys
+import threading
+import time
+import types
+from dataclasses import asdict, dataclass
+from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, TextIO, Tuple
+
+_STORES_TO_NAMES = {"STORE_GLOBAL", "STORE_NAME", "STORE_DEREF"}
+_STORES_ELSEWHERE = {"STORE_ATTR", "STORE_SUBSCR"}
+_NAME_LOADS = {"LOAD_GLOBAL", "LOAD_NAME", "LOAD_DEREF", "LOAD_CLASSDEREF", "LOAD_FROM_DICT_OR_GLOBALS",
+               "LOAD_FROM_DICT_OR_DEREF"}
+_ATTR_LOADS = {"LOAD_ATTR"}
+_MISSING = object()
+
+# A step of a code object's plan: what the instruction at that offset does to shared state.
+LOAD, STORE = "load", "store"
+Step = Tuple[str, str, str, int]  # (LOAD or STORE, opname, name or "", line)
+
+
+@dataclass(frozen=True)
+class LostUpdate:
+    """One write that threw away another thread's change: this thread read `read`, another thread then
+    made it `found`, and this thread wrote `wrote`, computed from its stale read."""
+
+    name: str
+    read: Any
+    found: Any
+    wrote: Any
+    thread: str
+    file: str
+    line: int
+    function: str
+
+    def as_dict(self) -> Dict[str, Any]:
+        return {key: _plain(value) for key, value in asdict(self).items()}
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-friendly stand-in, so reports and timeline markers never hold the learner's objects."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _lines(code: types.CodeType) -> Dict[int, int]:
+    """Instruction offset -> source line; Instruction.starts_line is the line (3.9-3.12) or a bool (3.13+)."""
+    found: Dict[int, int] = {}
+    line = code.co_firstlineno
+    for instruction in dis.get_instructions(code):
+        number = getattr(instruction, "line_number", None)
+        if number is None and not isinstance(instruction.starts_line, bool) and instruction.starts_line is not None:
+            number = instruction.starts_line
+        if number is not None:
+            line = number
+        found[instruction.offset] = line
+    return found
+
+
+def nested_codes(code: types.CodeType) -> Iterable[types.CodeType]:
+    """The code object and every function, class body and comprehension defined inside it."""
+    yield code
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            yield from nested_codes(const)
+
+
+def shared_names(module_code: types.CodeType) -> Tuple[Set[str], Set[str]]:
+    """(names, attributes) that some function in this module writes: what threads may share. Module-level
+    assignments are left out: they run once, in the main thread, before any other thread exists."""
+    names: Set[str] = set()
+    attributes: Set[str] = set()
+    for code in nested_codes(module_code):
+        if code is module_code:
+            continue
+        for instruction in dis.get_instructions(code):
+            if instruction.opname in ("STORE_GLOBAL", "STORE_DEREF"):
+                names.add(str(instruction.argval))
+            elif instruction.opname == "STORE_ATTR":
+                attributes.add(str(instruction.argval))
+    return names, attributes
+
+
+def plan_for(code: types.CodeType, names: Set[str], attributes: Set[str]) -> Dict[int, Step]:
+    """Offsets of the instructions to fuzz in one code object, and what each one does."""
+    lines = _lines(code)
+    plan: Dict[int, Step] = {}
+    for instruction in dis.get_instructions(code):
+        opname = instruction.opname
+        name = instruction.argval if isinstance(instruction.argval, str) else ""
+        line = lines.get(instruction.offset, code.co_firstlineno)
+        if opname in _STORES_TO_NAMES or opname in _STORES_ELSEWHERE:
+            plan[instruction.offset] = (STORE, opname, name, line)
+        elif (opname in _NAME_LOADS and name in names) or (opname in _ATTR_LOADS and name in attributes):
+            plan[instruction.offset] = (LOAD, opname, name, line)
+    return plan
+
+
+class Fuzzer:
+    """Injects tiny random sleeps before the learner's reads and writes of shared state, in every thread,
+    and makes the interpreter switch threads far more often than usual."""
+
+    def __init__(self, roots: Sequence[str], *, seed: int = 0, max_sleep: float = 0.0003,
+                 switch_interval: float = 1e-5, on_lost_update: Optional[Callable[[LostUpdate], None]] = None) -> None:
+        self.roots = tuple(os.path.realpath(root) for root in roots)
+        self.max_sleep = max_sleep
+        self.switch_interval = switch_interval
+        self.on_lost_update = on_lost_update
+        self.lost_updates: List[LostUpdate] = []
+        self.sleeps = 0
+        self._random = random.Random(seed)
+        self._files: Dict[str, Optional[Tuple[Set[str], Set[str]]]] = {}
+        self._plans: Dict[types.CodeType, Optional[Dict[int, Step]]] = {}
+        self._saved_interval: Optional[float] = None
+        self._installed = False
+
+    @property
+    def active(self) -> bool:
+        return self._installed
+
+    # -- switching it on and off ---------------------------------------------------------------------
+    def install(self) -> None:
+        if self._installed:
+            return
+        self._installed = True
+        self._saved_interval = sys.getswitchinterval()
+        sys.setswitchinterval(self.switch_interval)
+        sys._getframe().f_trace_opcodes = True  # see the module docstring: 3.12 needs this before settrace
+        threading.settrace(self._on_call)
+        sys.settrace(self._on_call)
+
+    def uninstall(self) -> None:
+        if not self._installed:
+            return
+        self._installed = False
+        sys.settrace(None)
+        threading.settrace(None)  # type: ignore[arg-type]  # None is what switches it off
+        if self._saved_interval is not None:
+            sys.setswitchinterval(self._saved_interval)
+
+    def __enter__(self) -> "Fuzzer":
+        self.install()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.uninstall()
+
+    # -- deciding what to trace ----------------------------------------------------------------------
+    def _shared_in_file(self, filename: str) -> Optional[Tuple[Set[str], Set[str]]]:
+        if filename not in self._files:
+            self._files[filename] = self._read_shared(filename)
+        return self._files[filename]
+
+    def _read_shared(self, filename: str) -> Optional[Tuple[Set[str], Set[str]]]:
+        real = os.path.realpath(filename)
+        if not any(real == root or real.startswith(root + os.sep) for root in self.roots):
+            return None
+        try:
+            with open(real, encoding="utf-8") as handle:
+                return shared_names(compile(handle.read(), real, "exec"))
+        except (OSError, SyntaxError, ValueError):
+            return None
+
+    def plan(self, code: types.CodeType) -> Optional[Dict[int, Step]]:
+        found = self._plans.get(code, _MISSING)
+        if found is _MISSING:
+            shared = self._shared_in_file(code.co_filename)
+            found = plan_for(code, *shared) if shared is not None else None
+            self._plans[code] = found or None
+        return found  # type: ignore[return-value]
+
+    def _on_call(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        if event != "call":
+            return None
+        plan = self.plan(frame.f_code)
+        if plan is None:
+            return None
+        tracer = _FrameTracer(self, plan).trace
+        frame.f_trace_lines = False
+        frame.f_trace_opcodes = True
+        frame.f_trace = tracer
+        return tracer
+
+    # -- what the tracer does --------------------------------------------------------------------------
+    def pause(self) -> None:
+        self.sleeps += 1
+        time.sleep(self._random.uniform(0.0, self.max_sleep))
+
+    def lost(self, update: LostUpdate) -> None:
+        self.lost_updates.append(update)
+        _mark_on_timeline(update)
+        if self.on_lost_update is not None:
+            self.on_lost_update(update)
+
+
+class _FrameTracer:
+    """The tracer of one running frame: remembers what it read, so a later write can tell it was stale."""
+
+    __slots__ = ("fuzzer", "plan", "reads", "pending")
+
+    def __init__(self, fuzzer: Fuzzer, plan: Dict[int, Step]) -> None:
+        self.fuzzer = fuzzer
+        self.plan = plan
+        self.reads: Dict[str, Any] = {}
+        self.pending: Optional[Tuple[str, str, Any, Any, int]] = None
+
+    def trace(self, frame: types.FrameType, event: str, arg: Any) -> Any:
+        if event != "opcode":
+            return self.trace
+        if self.pending is not None:
+            self._finish_store(frame)
+        step = self.plan.get(frame.f_lasti)
+        if step is None:
+            return self.trace
+        kind, opname, name, line = step
+        self.fuzzer.pause()
+        # Read values after the pause, right before the instruction runs, so they are what it will see.
+        if kind == LOAD and opname in _NAME_LOADS:
+            self.reads[name] = _value_of(frame, opname, name)
+        elif kind == STORE and opname in _STORES_TO_NAMES and name in self.reads:
+            found = _value_of(frame, opname, name)
+            read = self.reads.pop(name)
+            if found is not _MISSING and read is not _MISSING and not _same(found, read):
+                self.pending = (opname, name, read, found, line)
+        return self.trace
+
+    def _finish_store(self, frame: types.FrameType) -> None:
+        opname, name, read, found, line = self.pending  # type: ignore[misc]
+        self.pending = None
+        code = frame.f_code
+        self.fuzzer.lost(LostUpdate(name=name, read=_plain(read), found=_plain(found),
+                                    wrote=_plain(_value_of(frame, opname, name)), thread=threading.current_thread().name,
+                                    file=code.co_filename, line=line, function=code.co_name))
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        return bool(a is b or a == b)
+    except Exception:  # noqa: BLE001 — a learner's __eq__ may raise; then it is not "the same"
+        return False
+
+
+def _value_of(frame: types.FrameType, opname: str, name: str) -> Any:
+    if opname.endswith("GLOBAL") or opname == "LOAD_FROM_DICT_OR_GLOBALS":
+        return frame.f_globals.get(name, _MISSING)
+    found = frame.f_locals.get(name, _MISSING)
+    if found is _MISSING and opname.endswith("NAME"):
+        found = frame.f_globals.get(name, _MISSING)
+    return found
+
+
+def _mark_on_timeline(update: LostUpdate) -> None:
+    # Only when the timeline is being recorded: importing the recorder otherwise would cost every run.
+    recorder = sys.modules.get("labkit.recorder")
+    if recorder is None or not recorder.is_recording():
+        return
+    recorder.mark("lost update", {"name": update.name, "read": update.read, "found": update.found,
+                                  "wrote": update.wrote, "file": update.file, "line": update.line})
+
+
+class FuzzedStream:
+    """Stands in for sys.stdout: sleeps a tiny random time before each write, so the two writes of one
+    print() (the text, then the newline) can be split by another thread's output, as they can on any
+    machine, just far more often. Every write is also logged with its thread and time."""
+
+    def __init__(self, wrapped: TextIO, fuzzer: Optional[Fuzzer]) -> None:
+        self.wrapped = wrapped
+        self.fuzzer = fuzzer
+        self.writes: List[Tuple[int, str, str]] = []  # (perf_counter_ns, thread name, text)
+
+    def write(self, text: str) -> int:
+        if self.fuzzer is not None and self.fuzzer.active:
+            self.fuzzer.pause()
+        # list.append is atomic, so logging needs no lock that would itself change the interleaving.
+        self.writes.append((time.perf_counter_ns(), threading.current_thread().name, text))
+        return self.wrapped.write(text)
+
+    def text(self) -> str:
+        return "".join(text for _, _, text in self.writes)
+
+    def __getattr__(self, attribute: str) -> Any:
+        return getattr(self.wrapped, attribute)
