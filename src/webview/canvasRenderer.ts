@@ -26,7 +26,7 @@ export const AXIS_HEIGHT = 24;
 const MARKER_SIZE = 5;
 const MIN_LABEL_PX = 36;
 /** Beyond this many arrows on screen they hide the spans they connect: zoom in to see them. */
-const MAX_FLOWS = 3000;
+const MAX_FLOWS = 1000;
 
 export interface FrameStats {
   readonly ms: number;
@@ -179,7 +179,7 @@ export class CanvasRenderer {
     for (const values of this.buckets.values()) {
       values.length = 0;
     }
-    const labels: { x: number; y: number; w: number; text: string }[] = [];
+    const labels: { x: number; y: number; w: number; text: string; solid: boolean }[] = [];
     const markerDraws: { marker: Marker; x: number; y: number; h: number }[] = [];
 
     for (const band of bands) {
@@ -227,7 +227,13 @@ export class CanvasRenderer {
               }
               bucket.push(rect.x, top + 1, rect.w, metrics.rowHeight - 2);
               if (rect.count === 1 && rect.w >= MIN_LABEL_PX) {
-                labels.push({ x: rect.x, y: top + metrics.rowHeight / 2, w: rect.w, text: rect.span.unfinished ? `${rect.span.name} \u2026` : rect.span.name });
+                labels.push({
+                  x: rect.x,
+                  y: top + metrics.rowHeight / 2,
+                  w: rect.w,
+                  text: rect.span.unfinished ? `${rect.span.name} \u2026` : rect.span.name,
+                  solid: theme.spans[kind].alpha >= 1,
+                });
               }
             }
           });
@@ -260,13 +266,15 @@ export class CanvasRenderer {
       ctx.fill();
     }
     ctx.globalAlpha = 1;
-    ctx.fillStyle = theme.foreground;
     ctx.textAlign = 'left';
     for (const label of labels) {
       const left = Math.max(label.x, scale.left);
       const width = Math.min(label.x + label.w, this.width) - left - 6;
       const text = this.fit(label.text, width);
       if (text) {
+        // Solid chart colours are mid-tones in every theme: the editor background reads on them, while
+        // faint outer spans show the editor's own text colour through.
+        ctx.fillStyle = label.solid ? theme.background : theme.foreground;
         ctx.fillText(text, left + 3, label.y);
       }
     }
@@ -329,50 +337,45 @@ export class CanvasRenderer {
     }
   }
 
-  /** A step-shaped area chart, one value per pixel column (the highest), so dense counters stay cheap. */
+  /**
+   * A step-shaped area chart sampled once per pixel column, each column showing the highest value held in
+   * it, so a counter with thousands of samples costs what the screen is wide.
+   */
   private drawCounter(counter: Counter, scale: TimeScale, y: number, height: number): void {
     const { ctx, theme } = this;
     const points = counter.points;
+    if (points.length === 0) {
+      return;
+    }
     const base = y + height - 3;
     const span = height - 8;
     const max = counter.max > 0 ? counter.max : 1;
     const yOf = (value: number): number => base - (Math.max(value, 0) / max) * span;
-    let i = Math.max(0, lowerBound(points, scale.view.start, timeOf) - 1);
+    const first = Math.max(Math.floor(scale.x(points[0].t)), scale.left);
+    const last = Math.min(Math.ceil(scale.x(points[points.length - 1].t)), scale.left + scale.pixels);
+    let i = lowerBound(points, scale.t(first), timeOf);
+    let held = i > 0 ? points[i - 1].value : 0;
     ctx.beginPath();
-    const startX = Math.max(scale.x(points[i]?.t ?? 0), scale.left);
-    ctx.moveTo(startX, base);
-    let lastY = base;
-    let column = -Infinity;
-    let columnMax = 0;
-    for (; i < points.length; i++) {
-      const point = points[i];
-      const x = Math.max(scale.x(point.t), scale.left);
-      if (Math.floor(x) === column) {
-        columnMax = Math.max(columnMax, point.value);
-        lastY = yOf(point.value);
-        continue;
+    ctx.moveTo(first, base);
+    for (let column = first; column < last; column++) {
+      const until = scale.t(column + 1);
+      let top = held;
+      while (i < points.length && points[i].t < until) {
+        held = points[i].value;
+        top = Math.max(top, held);
+        i++;
       }
-      if (column !== -Infinity) {
-        ctx.lineTo(column, yOf(columnMax));
-      }
-      column = Math.floor(x);
-      columnMax = point.value;
-      ctx.lineTo(x, lastY);
-      ctx.lineTo(x, yOf(point.value));
-      lastY = yOf(point.value);
-      if (point.t > scale.view.end) {
-        break;
-      }
+      ctx.lineTo(column, yOf(top));
+      ctx.lineTo(column + 1, yOf(top));
     }
-    const endX = Math.min(scale.x(scale.view.end), this.width);
-    ctx.lineTo(endX, lastY);
-    ctx.lineTo(endX, base);
+    ctx.lineTo(Math.max(last, first), base);
     ctx.closePath();
     ctx.globalAlpha = 0.45;
     ctx.fillStyle = theme.counter;
     ctx.fill();
     ctx.globalAlpha = 1;
     ctx.strokeStyle = theme.counter;
+    ctx.lineWidth = 1;
     ctx.stroke();
     ctx.fillStyle = theme.muted;
     ctx.textAlign = 'right';

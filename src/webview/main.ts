@@ -100,7 +100,12 @@ class TimelineApp {
       this.renderLegend();
     });
     window.addEventListener('message', (event: MessageEvent) => this.onMessage(event.data));
-    window.addEventListener('error', (event) => this.fail(event.message));
+    window.addEventListener('error', (event) => {
+      // Chromium reports a benign ResizeObserver notice as an error event; it is no failure of ours.
+      if (!/ResizeObserver loop/.test(event.message)) {
+        this.fail(event.message);
+      }
+    });
     window.addEventListener('unhandledrejection', (event) => this.fail(String(event.reason)));
     this.showEmpty();
     this.post({ type: 'ready' });

@@ -87,7 +87,9 @@ export class TimelineView {
     this.canvas.addEventListener('pointerup', (event) => this.onPointerUp(event));
     this.canvas.addEventListener('pointerleave', () => this.setHover(undefined));
     this.canvas.addEventListener('dblclick', (event) => this.onDoubleClick(event));
-    new ResizeObserver(() => this.resize()).observe(this.element);
+    // Resizing inside the observer's callback changes layout it is watching; a frame later it does not,
+    // and Chromium reports no "ResizeObserver loop" error.
+    new ResizeObserver(() => requestAnimationFrame(() => this.resize())).observe(this.element);
   }
 
   get view(): Viewport {
