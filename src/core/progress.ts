@@ -102,6 +102,11 @@ export class ProgressStore {
     }));
   }
 
+  /** Marks the first `count` hints as seen (never fewer than before, never more than `total`). */
+  markHintsSeen(id: string, count: number, total: number): number {
+    return this.update(id, (current) => ({ ...current, hintsSeen: Math.min(total, Math.max(current.hintsSeen, count)) })).hintsSeen;
+  }
+
   /** Reveals one more hint (up to `total`) and returns how many are now seen. */
   revealHint(id: string, total: number): number {
     return this.update(id, (current) => ({ ...current, hintsSeen: Math.min(total, current.hintsSeen + 1) })).hintsSeen;

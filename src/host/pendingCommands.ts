@@ -5,10 +5,7 @@
 import * as vscode from 'vscode';
 
 const PENDING: Record<string, string> = {
-  'concurrencyLabs.checkLab': 'Check Lab',
-  'concurrencyLabs.showHint': 'Show Hint',
   'concurrencyLabs.showTimeline': 'Show Timeline',
-  'concurrencyLabs.runWithTimeline': 'Run with Timeline',
 };
 
 export function registerPendingCommands(context: vscode.ExtensionContext): void {
