@@ -456,35 +456,33 @@ export class CanvasRenderer {
     ctx.lineTo(scale.left - 0.5, this.height);
     ctx.stroke();
     ctx.textAlign = 'left';
-    const boldFont = `bold ${theme.font}`;
+    // Headers sit at the left edge in bold; counters and lanes are indented under their process.
+    const label = (text: string, y: number, colour: string, header: boolean): void => {
+      const indent = header ? 6 : 16;
+      ctx.font = header ? `bold ${theme.font}` : theme.font;
+      ctx.fillStyle = colour;
+      ctx.fillText(this.fit(text, scale.left - indent - 8), indent, y);
+    };
     for (const band of bands) {
       const y = band.y + offset;
+      const middle = y + band.height / 2;
       switch (band.kind) {
         case 'run':
           ctx.fillStyle = theme.headerBackground;
           ctx.fillRect(0, y, scale.left, band.height);
-          ctx.fillStyle = theme.foreground;
-          ctx.font = boldFont;
-          ctx.fillText(this.fit(band.label, scale.left - 12), 6, y + band.height / 2);
-          ctx.font = theme.font;
+          label(band.label, middle, theme.foreground, true);
           break;
         case 'process':
-          ctx.fillStyle = theme.foreground;
-          ctx.font = boldFont;
-          ctx.fillText(this.fit(band.label, scale.left - 12), 6, y + band.height / 2);
-          ctx.font = theme.font;
+          label(band.label, middle, theme.foreground, true);
           break;
         case 'counter':
-          ctx.fillStyle = theme.muted;
-          ctx.fillText(this.fit(band.label, scale.left - 24), 16, y + band.height / 2);
+          label(band.label, middle, theme.muted, false);
           break;
-        case 'lane': {
-          ctx.fillStyle = theme.foreground;
-          const top = rowTop(band, 0, scene.layout.metrics) + offset;
-          ctx.fillText(this.fit(band.label, scale.left - 24), 16, top + scene.layout.metrics.rowHeight / 2);
+        case 'lane':
+          label(band.label, rowTop(band, 0, scene.layout.metrics) + offset + scene.layout.metrics.rowHeight / 2, theme.foreground, false);
           break;
-        }
       }
     }
+    ctx.font = theme.font;
   }
 }

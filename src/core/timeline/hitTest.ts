@@ -17,17 +17,18 @@ export const HIT_SLOP_PX = 4;
 
 /** The marker nearest to x among time-sorted `markers`, if within the slop. */
 export function markerNear(markers: readonly Marker[], scale: TimeScale, x: number): Marker | undefined {
-  const t = scale.t(x);
-  const i = lowerBound(markers, t, timeOf);
-  let best: Marker | undefined;
+  const i = lowerBound(markers, scale.t(x), timeOf);
+  return nearest([markers[i - 1], markers[i]], (marker) => Math.abs(scale.x(marker.t) - x));
+}
+
+/** The closer of the neighbours either side of the pointer, if within the slop. */
+function nearest<T>(candidates: readonly (T | undefined)[], distance: (item: T) => number): T | undefined {
+  let best: T | undefined;
   let bestDistance = HIT_SLOP_PX;
-  for (const candidate of [markers[i - 1], markers[i]]) {
-    if (candidate) {
-      const distance = Math.abs(scale.x(candidate.t) - x);
-      if (distance <= bestDistance) {
-        best = candidate;
-        bestDistance = distance;
-      }
+  for (const candidate of candidates) {
+    if (candidate !== undefined && distance(candidate) <= bestDistance) {
+      best = candidate;
+      bestDistance = distance(candidate);
     }
   }
   return best;
@@ -41,18 +42,7 @@ export function spanNear(row: readonly Span[], scale: TimeScale, x: number): Spa
   if (inside && inside.start <= t) {
     return inside;
   }
-  let best: Span | undefined;
-  let bestDistance = HIT_SLOP_PX;
-  for (const candidate of [row[i - 1], row[i]]) {
-    if (candidate) {
-      const distance = Math.min(Math.abs(scale.x(candidate.start) - x), Math.abs(scale.x(candidate.end) - x));
-      if (distance <= bestDistance) {
-        best = candidate;
-        bestDistance = distance;
-      }
-    }
-  }
-  return best;
+  return nearest([row[i - 1], row[i]], (candidate) => Math.min(Math.abs(scale.x(candidate.start) - x), Math.abs(scale.x(candidate.end) - x)));
 }
 
 /** The counter's value at time t: counters hold their last sample until the next. */
