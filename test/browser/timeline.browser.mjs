@@ -4,7 +4,8 @@
 // open source), saves screenshots to test-results/timeline/, and prints timings as JSON.
 // Last line: `N passed, N failed`; exit code 1 on any failure.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, resolve } from 'node:path';
@@ -109,6 +110,62 @@ function bigTrace(spans) {
   return JSON.stringify({ traceEvents: events, otherData: { concurrencyLabs: { version: 1, truncated: false, root: '/nonexistent' } } });
 }
 
+// A small program with the shapes the labs teach, recorded by labkit's real recorder during the test.
+const RECORDED_PROGRAM = `
+import asyncio
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+lock = threading.Lock()
+total = 0
+
+
+def work(n):
+    global total
+    time.sleep(0.005 * (n % 3 + 1))
+    with lock:
+        total += n
+    if n == 3:
+        raise ValueError("item 3 is bad")
+    return n
+
+
+async def fetch(i):
+    await asyncio.sleep(0.005 * i)
+
+
+async def main():
+    slow = asyncio.create_task(asyncio.sleep(5), name="slow")
+    await asyncio.gather(*(asyncio.create_task(fetch(i), name=f"fetch-{i}") for i in range(4)))
+    slow.cancel()
+    await asyncio.sleep(0)
+
+
+with ThreadPoolExecutor(3) as pool:
+    futures = [pool.submit(work, i) for i in range(6)]
+    errors = sum(1 for f in futures if f.exception() is not None)
+asyncio.run(main())
+print(total, errors)
+`;
+
+/** Runs RECORDED_PROGRAM under labkit's launcher with the recorder on; returns the trace's text. */
+function recordTrace() {
+  const dir = mkdtempSync(join(tmpdir(), 'cl-timeline-'));
+  try {
+    writeFileSync(join(dir, 'program.py'), RECORDED_PROGRAM);
+    execFileSync('python3', ['-m', 'labkit.launch', '--timeout', '60', '--trace', join(dir, 'trace.json'), '--functions', 'work,fetch', join(dir, 'program.py')], {
+      cwd: join(ROOT, 'labs'),
+      env: { ...process.env, PYTHONPATH: join(ROOT, 'labs'), PYTHONDONTWRITEBYTECODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 90_000,
+    });
+    return readFileSync(join(dir, 'trace.json'), 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 function serve(files) {
   const server = createServer((request, response) => {
     const pathname = new URL(request.url, 'http://127.0.0.1').pathname;
@@ -141,6 +198,10 @@ function mockVsCodeApi() {
   });
   document.addEventListener('securitypolicyviolation', (event) => window.__violations.push(`${event.violatedDirective} ${event.blockedURI}`));
 }
+
+/** `--show FILE`: draw one trace file and save test-results/timeline/show.png, to look at a real run. */
+const showIndex = process.argv.indexOf('--show');
+const SHOW = showIndex > 0 ? resolve(process.argv[showIndex + 1] ?? '') : undefined;
 
 async function main() {
   ensureBuilt();
@@ -230,6 +291,14 @@ async function main() {
 
   console.log('timeline webview in headless Chromium');
   const page = await open();
+  if (SHOW) {
+    await check(`draws ${SHOW}`, async () => {
+      const state = await snapshot(page, [{ id: 'show', label: SHOW.split('/').pop(), text: readFileSync(SHOW, 'utf8') }]);
+      await page.screenshot({ path: join(OUT, 'show.png'), fullPage: true });
+      assert(state === 'rendered', `state ${state}: ${await page.locator('.messages').innerText()}`);
+    });
+    return finish(browser, server);
+  }
 
   await check('says ready first and shows a message before any run', async () => {
     const posted = await page.evaluate(() => window.__posted);
@@ -379,6 +448,20 @@ async function main() {
     await page.screenshot({ path: join(OUT, 'foreign.png') });
   });
 
+  await check('draws a trace that labkit\'s recorder wrote just now', async () => {
+    const state = await snapshot(page, [{ id: 'live', label: 'recorded', text: recordTrace() }]);
+    await page.screenshot({ path: join(OUT, 'recorded.png') });
+    assert(state === 'rendered', `state ${state}: ${await page.locator('.messages').innerText()}`);
+    const summary = await page.locator('.summary').innerText();
+    assert(/3 work items/.test(summary) && /tasks/.test(summary), `summary: ${summary}`);
+    const legend = await page.locator('.legend').innerText();
+    for (const word of ['thread', 'work item', 'task', 'task step', 'lock hold', 'error', 'cancelled', 'handed over']) {
+      assert(legend.includes(word), `legend lacks "${word}": ${legend}`);
+    }
+    const warnings = await page.locator('.warning').count();
+    assert(warnings === 0, `warnings on a clean run: ${await page.locator('.messages').innerText()}`);
+  });
+
   await check('follows a theme change (body class and colours)', async () => {
     await snapshot(page, [run('run-1', 'labkit-threadpool.json', 'flags-threadpool')]);
     await page.evaluate((href) => {
@@ -467,6 +550,10 @@ async function main() {
     assert(pageErrors.length === 0, `page errors: ${pageErrors.join('; ')}`);
   });
 
+  return finish(browser, server);
+}
+
+async function finish(browser, server) {
   await browser.close();
   server.close();
   console.log(JSON.stringify({ timeline: timings }, null, 1));

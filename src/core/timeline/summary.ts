@@ -66,7 +66,7 @@ function peakOf(intervals: readonly { readonly start: number; readonly end: numb
   return peakOverlap(starts, ends);
 }
 
-function laneSummary(lane: Lane): LaneSummary | undefined {
+function laneSummary(lane: Lane, name: string): LaneSummary | undefined {
   const outer = lane.rows[0];
   if (!outer || outer.length === 0) {
     return undefined;
@@ -77,7 +77,7 @@ function laneSummary(lane: Lane): LaneSummary | undefined {
       cpu = (cpu ?? 0) + span.cpu;
     }
   }
-  return { laneIndex: lane.index, name: lane.name, wall: outer[outer.length - 1].end - outer[0].start, cpu };
+  return { laneIndex: lane.index, name, wall: outer[outer.length - 1].end - outer[0].start, cpu };
 }
 
 export function summarizeTrace(trace: Trace): TraceSummary {
@@ -105,7 +105,11 @@ export function summarizeTrace(trace: Trace): TraceSummary {
       peaks.push({ what: 'lanes', ...peakOf(outer) });
     }
   }
-  const lanes = trace.lanes.filter((lane) => !lane.async).flatMap((lane) => laneSummary(lane) ?? []);
+  // Every process has a MainThread: with several, say whose.
+  const several = trace.processes.filter((process) => process.lanes.some((index) => !trace.lanes[index].async)).length > 1;
+  const lanes = trace.lanes
+    .filter((lane) => !lane.async)
+    .flatMap((lane) => laneSummary(lane, several ? `${trace.processes[lane.processIndex].name} \u00b7 ${lane.name}` : lane.name) ?? []);
   return {
     wall: trace.duration,
     peaks,

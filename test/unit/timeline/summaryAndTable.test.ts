@@ -30,6 +30,13 @@ describe('timeline: summary', () => {
     ]));
     assert.deepEqual(foreign.peaks.map((p) => [p.what, p.value]), [['lanes', 2]]);
     assert.equal(laneCpuText(foreign.lanes[0]), 'Thread 1: 10 \u00b5s wall');
+    const twoProcesses = summarizeTrace(eventsTrace([
+      { ph: 'M', name: 'process_name', pid: 1, args: { name: 'MainProcess' } },
+      { ph: 'M', name: 'process_name', pid: 2, args: { name: 'SpawnProcess-1' } },
+      { ph: 'X', name: 'a', ts: 0, dur: 10, pid: 1, tid: 1, tdur: 4 },
+      { ph: 'X', name: 'b', ts: 5, dur: 10, pid: 2, tid: 1 },
+    ]));
+    assert.deepEqual(twoProcesses.lanes.map(laneCpuText), ['MainProcess \u00b7 Thread 1: CPU 4 \u00b5s of 10 \u00b5s wall (40%)', 'SpawnProcess-1 \u00b7 Thread 1: 10 \u00b5s wall']);
   });
 
   it('says how a second run compares with the first', () => {
