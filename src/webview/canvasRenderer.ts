@@ -195,12 +195,7 @@ export class CanvasRenderer {
           ctx.fillText(this.fit(scene.runCaptions[band.runIndex] ?? '', this.width - scale.left - 16), scale.left + 8, y + band.height / 2);
           break;
         case 'process':
-          ctx.globalAlpha = 1;
-          ctx.strokeStyle = theme.grid;
-          ctx.beginPath();
-          ctx.moveTo(scale.left, y + band.height - 0.5);
-          ctx.lineTo(this.width, y + band.height - 0.5);
-          ctx.stroke();
+          this.separator(scale, y + band.height);
           for (const marker of this.markersInView(trace.processes[band.processIndex].markers, scale)) {
             markerDraws.push({ marker, x: scale.x(marker.t), y, h: band.height });
           }
@@ -240,12 +235,7 @@ export class CanvasRenderer {
           for (const marker of this.markersInView(lane.markers, scale)) {
             markerDraws.push({ marker, x: scale.x(marker.t), y, h: band.height });
           }
-          ctx.globalAlpha = 1;
-          ctx.strokeStyle = theme.grid;
-          ctx.beginPath();
-          ctx.moveTo(scale.left, y + band.height - 0.5);
-          ctx.lineTo(this.width, y + band.height - 0.5);
-          ctx.stroke();
+          this.separator(scale, y + band.height);
           break;
         }
       }
@@ -285,6 +275,18 @@ export class CanvasRenderer {
       this.drawMarker(marker.kind, scale.x(marker.t), AXIS_HEIGHT, this.plotHeight);
     }
     return rectCount;
+  }
+
+  /** A hairline across the plot under a band. */
+  private separator(scale: TimeScale, y: number): void {
+    const { ctx } = this;
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = this.theme.grid;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    ctx.moveTo(scale.left, y - 0.5);
+    ctx.lineTo(this.width, y - 0.5);
+    ctx.stroke();
   }
 
   private markersInView(markers: readonly Marker[], scale: TimeScale): readonly Marker[] {
