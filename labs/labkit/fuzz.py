@@ -74,9 +74,10 @@ def _plain(value: Any) -> Any:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _lines(code: types.CodeType) -> Dict[int, int]:
-    """Instruction offset -> source line; Instruction.starts_line is the line (3.9-3.12) or a bool (3.13+)."""
-    found: Dict[int, int] = {}
+def instructions_by_line(code: types.CodeType) -> List[Tuple[dis.Instruction, int]]:
+    """Every instruction of a code object with its source line (Instruction.starts_line is the line number
+    up to 3.12 and a bool from 3.13, which has line_number instead)."""
+    found = []
     line = code.co_firstlineno
     for instruction in dis.get_instructions(code):
         number = getattr(instruction, "line_number", None)
@@ -84,7 +85,7 @@ def _lines(code: types.CodeType) -> Dict[int, int]:
             number = instruction.starts_line
         if number is not None:
             line = number
-        found[instruction.offset] = line
+        found.append((instruction, line))
     return found
 
 
@@ -114,12 +115,10 @@ def shared_names(module_code: types.CodeType) -> Tuple[Set[str], Set[str]]:
 
 def plan_for(code: types.CodeType, names: Set[str], attributes: Set[str]) -> Dict[int, Step]:
     """Offsets of the instructions to fuzz in one code object, and what each one does."""
-    lines = _lines(code)
     plan: Dict[int, Step] = {}
-    for instruction in dis.get_instructions(code):
+    for instruction, line in instructions_by_line(code):
         opname = instruction.opname
         name = instruction.argval if isinstance(instruction.argval, str) else ""
-        line = lines.get(instruction.offset, code.co_firstlineno)
         if opname in _STORES_TO_NAMES or opname in _STORES_ELSEWHERE:
             plan[instruction.offset] = (STORE, opname, name, line)
         elif (opname in _NAME_LOADS and name in names) or (opname in _ATTR_LOADS and name in attributes):
@@ -144,6 +143,9 @@ class Fuzzer:
         self._plans: Dict[types.CodeType, Optional[Dict[int, Step]]] = {}
         self._saved_interval: Optional[float] = None
         self._installed = False
+        # The live globals of each learner module that ran, by real path: runpy hands back only a copy,
+        # taken before the threads the module started have finished.
+        self.module_globals: Dict[str, Dict[str, Any]] = {}
 
     @property
     def active(self) -> bool:
@@ -203,9 +205,12 @@ class Fuzzer:
     def _on_call(self, frame: types.FrameType, event: str, arg: Any) -> Any:
         if event != "call":
             return None
-        plan = self.plan(frame.f_code)
+        code = frame.f_code
+        plan = self.plan(code)
         if plan is None:
             return None
+        if code.co_name == "<module>":
+            self.module_globals[os.path.realpath(code.co_filename)] = frame.f_globals
         tracer = _FrameTracer(self, plan).trace
         frame.f_trace_lines = False
         frame.f_trace_opcodes = True
@@ -311,3 +316,47 @@ class FuzzedStream:
 
     def __getattr__(self, attribute: str) -> Any:
         return getattr(self.wrapped, attribute)
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """`python -m labkit.fuzz program.py [args]`: runs a program with its schedule fuzzed, as Check does,
+    and says on stderr how many lost updates were caught."""
+    import runpy
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    if not arguments or arguments[0] in ("-h", "--help"):
+        print("usage: python -m labkit.fuzz program.py [arguments...]\n"
+              "Runs program.py with tiny random pauses before every read and write of shared state, so races "
+              "show up on every run.", file=sys.stderr)
+        return 2
+    path = arguments[0]
+    if not os.path.isfile(path):
+        print(f"No such file: {path}. Run this in your lab's folder, e.g. python -m labkit.fuzz counter.py",
+              file=sys.stderr)
+        return 2
+    sys.argv = arguments
+    sys.path[0] = os.path.dirname(os.path.abspath(path))
+    fuzzer = Fuzzer([sys.path[0]], seed=random.SystemRandom().randrange(1 << 30))
+    stream = FuzzedStream(sys.stdout, fuzzer)
+    sys.stdout = stream  # type: ignore[assignment]
+    try:
+        with fuzzer:
+            runpy.run_path(path, run_name="__main__")
+            # Threads the program left running still belong to this run: wait for them, still fuzzed.
+            for thread in threading.enumerate():
+                if thread is not threading.current_thread() and not thread.daemon:
+                    thread.join()
+    finally:
+        sys.stdout = stream.wrapped
+        caught = fuzzer.lost_updates
+        summary = f"[labkit.fuzz] {len(caught)} lost update(s) caught"
+        if caught:
+            first = caught[0]
+            summary += (f"; the first: {first.thread} read {first.name} = {first.read}, another thread made it "
+                        f"{first.found}, and {first.thread} wrote {first.wrote} over that "
+                        f"({os.path.basename(first.file)} line {first.line})")
+        print(summary, file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

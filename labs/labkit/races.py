@@ -1,0 +1,149 @@
+"""Race labs: run the learner's program with the schedule fuzzed (labkit.fuzz), and judge what came out.
+
+Probe side (a lab's checks/race.py, run with ctx.run_main(probe="race.py")):
+
+    from labkit import races
+    races.observe_entry()
+
+Checker side: `observed(run)` is what the probe saw (module globals once every thread had finished, the
+lost updates the fuzzer caught, threads still running when the program's main code returned), and
+`expect_no_lost_updates(...)` fails with a message that shows the racing line's bytecode on the learner's
+own Python.
+"""
+from __future__ import annotations
+
+import os
+import random
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING, Any, Dict, List, Optional
+
+from labkit import probe
+from labkit.fuzz import FuzzedStream, Fuzzer
+
+if TYPE_CHECKING:
+    from labkit.run import Run
+
+REPORT_KEY = "races"
+# Enough examples for a message and the timeline, without a starter's hundreds of them bloating the report.
+MAX_LOST_REPORTED = 40
+# How long the probe waits, after the program's main code returned, for threads it left running.
+LEFTOVER_WAIT_SECONDS = 5.0
+
+
+def _plain_globals(namespace: Dict[str, Any]) -> Dict[str, Any]:
+    return {name: value for name, value in namespace.items()
+            if not name.startswith("__") and isinstance(value, (int, float, str)) and not isinstance(value, bool)}
+
+
+def _wait_for(threads: List[threading.Thread], seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+
+
+def observe_entry(*, seed: Optional[int] = None, fuzz_output: bool = True) -> None:
+    """Runs the learner's program as __main__ under the fuzzer and reports what happened, also when it
+    raises (the exception then goes on to labkit.launch, which reports it as usual)."""
+    seed = random.SystemRandom().randrange(1 << 30) if seed is None else seed
+    fuzzer = Fuzzer([probe.learner_dir()], seed=seed)
+    stream = FuzzedStream(sys.stdout, fuzzer if fuzz_output else None)
+    before = set(threading.enumerate())
+    sys.stdout = stream  # type: ignore[assignment]
+    fuzzer.install()
+    try:
+        probe.run_entry()
+    finally:
+        returned_ns = time.perf_counter_ns()
+        started = [t for t in threading.enumerate() if t not in before]
+        alive = [t.name for t in started if t.is_alive() and not t.daemon]
+        # The program may have left threads running (no join): let them finish, still fuzzed, so the
+        # counter holds every update they made before it is read.
+        _wait_for([t for t in started if not t.daemon], LEFTOVER_WAIT_SECONDS)
+        fuzzer.uninstall()
+        sys.stdout = stream.wrapped
+        probe.report({REPORT_KEY: {
+            "seed": seed,
+            "globals": _plain_globals(fuzzer.module_globals.get(os.path.realpath(probe.entry_path()), {})),
+            "aliveAtReturn": alive,
+            "stillRunning": [t.name for t in started if t.is_alive() and not t.daemon],
+            "returnedNs": returned_ns,
+            "lostUpdates": [u.as_dict() for u in fuzzer.lost_updates[:MAX_LOST_REPORTED]],
+            "lostUpdateCount": len(fuzzer.lost_updates),
+            "sleeps": fuzzer.sleeps,
+        }})
+
+
+# -- checker side -------------------------------------------------------------------------------------
+
+def observed(run: "Run") -> Dict[str, Any]:
+    """What observe_entry reported for this run ({} when the probe did not get to report)."""
+    for item in run.observations:
+        if isinstance(item, dict) and isinstance(item.get(REPORT_KEY), dict):
+            return item[REPORT_KEY]
+    return {}
+
+
+def relative_file(path: str, work_dir: str) -> str:
+    try:
+        relative = os.path.relpath(os.path.realpath(path), os.path.realpath(work_dir))
+    except ValueError:
+        return path
+    return path if relative.startswith("..") else relative.replace(os.sep, "/")
+
+
+def describe_lost_update(update: Dict[str, Any], work_dir: str) -> str:
+    """One lost update in words, with the bytecode of its line on this Python."""
+    from labkit.showdis import explain_line
+    name, line, function = update.get("name"), update.get("line"), update.get("function")
+    where = f"{relative_file(str(update.get('file')), work_dir)} line {line}"
+    text = (f"For example, {update.get('thread')} read {name} = {update.get('read')} ({where}); before it wrote "
+            f"back, another thread changed {name} to {update.get('found')}; then {update.get('thread')} wrote "
+            f"{update.get('wrote')}, computed from its stale read, over it.")
+    if isinstance(line, int) and isinstance(function, str):
+        listing = explain_line(str(update.get("file")), function, line)
+        if listing:
+            text += "\n" + listing + ("\nAnother thread can run between the read and the write: that is where "
+                                      "the updates went missing.")
+    return text
+
+
+def lost_update_at(report: Dict[str, Any], work_dir: str) -> Optional[Dict[str, Any]]:
+    """The first lost update in the learner's own files, or None."""
+    for update in report.get("lostUpdates") or []:
+        if isinstance(update, dict) and not relative_file(str(update.get("file")), work_dir).startswith("/"):
+            return update
+    return None
+
+
+def run_fuzzed(ctx: Any, *, timeout: float, hang_hint: Optional[int] = None) -> "Run":
+    """The learner's program under the lab's checks/race.py probe (shared by every check of the Check). A
+    run that hangs is reported as a possible deadlock with every thread's stack, keyed to `hang_hint`."""
+    from labkit.failures import RunTimedOut
+    try:
+        return ctx.run_main(probe="race.py", timeout=timeout)
+    except RunTimedOut as hang:
+        hang.hint = hang_hint  # type: ignore[attr-defined]  # read by labkit.runner
+        raise
+
+
+def expect_no_lost_updates(ctx: Any, run: "Run", expected: int, got: Optional[int], *, what: str,
+                           line: Optional[int], hint: Optional[int], why: str) -> None:
+    """Fails with "lost updates: expected N, got M", an example of one lost update and the bytecode of its
+    line, at that line."""
+    from labkit.failures import fail
+    if got == expected:
+        return
+    report = observed(run)
+    update = lost_update_at(report, ctx.work_dir)
+    if got is None:
+        fail(f"Could not find the final {what}: your program did not print it.", line=line, hint=hint,
+             why="the checks compare the total your program reports with the number of updates it made.")
+    if got > expected:
+        fail(f"Counted too much: expected {expected} {what}, got {got}. Is something counted twice?",
+             line=line, hint=hint, expected=expected, actual=got, why=why)
+    detail = describe_lost_update(update, ctx.work_dir) if update else (
+        "Two threads read the same old value and both wrote back old value + their part, so one part vanished.")
+    fail(f"lost updates: expected {expected} {what}, got {got} ({expected - got} lost).\n{detail}",
+         why=why, line=update.get("line") if update else line, hint=hint, expected=expected, actual=got)
