@@ -50,8 +50,9 @@ export function registerTimeline(context: vscode.ExtensionContext, deps: Timelin
     }
   };
 
+  // From the panel's title bar VS Code passes no lab, so an open panel means "export what it shows".
   const exportTrace = async (argument?: unknown): Promise<void> => {
-    const source = argument === undefined && panel.shown.length > 0 ? undefined : await resolve(argument);
+    const source = traceUri(argument) ?? (panel.shown.length > 0 ? undefined : await deps.latestTrace(argument));
     await panel.exportTrace(source);
   };
 
