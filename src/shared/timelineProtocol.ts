@@ -20,6 +20,11 @@ export interface RunSnapshot {
   readonly problem?: RunProblem;
 }
 
+/** `problem`: every run failed to load, so the panel shows only messages. */
+export type RenderState = 'empty' | 'problem' | 'rendered';
+
+const RENDER_STATES: readonly string[] = ['empty', 'problem', 'rendered'];
+
 export type HostToWebview = {
   readonly type: 'snapshot';
   /** One run, or two for a comparison (drawn one above the other on one time scale); none before any run. */
@@ -38,6 +43,8 @@ export type WebviewToHost =
   | { readonly type: 'compare' }
   /** Stop comparing: keep only this run. */
   | { readonly type: 'keepOnly'; readonly runId: string }
+  /** What the last snapshot turned into, and how long parsing and the first paint took. */
+  | { readonly type: 'rendered'; readonly state: RenderState; readonly ms: number }
   /** Something failed inside the webview; the host logs it so it can be reported. */
   | { readonly type: 'error'; readonly message: string };
 
@@ -83,6 +90,8 @@ export function parseWebviewMessage(value: unknown): WebviewToHost | undefined {
     case 'exportTrace':
     case 'keepOnly':
       return typeof message.runId === 'string' ? message : undefined;
+    case 'rendered':
+      return RENDER_STATES.includes(message.state) && typeof message.ms === 'number' ? message : undefined;
     case 'error':
       return typeof message.message === 'string' ? message : undefined;
     default:

@@ -8,7 +8,7 @@ import { MarkerKind, SourceLocation, SPAN_KINDS, SpanKind, Trace } from '../core
 import { parseTrace } from '../core/timeline/parseTrace';
 import { summarizeTrace, TraceSummary } from '../core/timeline/summary';
 import { Viewport } from '../core/timeline/timeScale';
-import { assertNever, HostToWebview, parseHostMessage, RunProblem, RunSnapshot, WebviewToHost } from '../shared/timelineProtocol';
+import { assertNever, HostToWebview, parseHostMessage, RenderState, RunProblem, RunSnapshot, WebviewToHost } from '../shared/timelineProtocol';
 import { FrameStats } from './canvasRenderer';
 import { button, h } from './dom';
 import { SpanTable, TableRun } from './spanTable';
@@ -38,7 +38,7 @@ interface LoadedRun {
 
 /** Timings the browser test reads; cheap enough to keep in production. */
 export interface TimelineStats {
-  state: 'waiting' | 'empty' | 'problem' | 'rendered';
+  state: 'waiting' | RenderState;
   loads: number;
   parseMs: number;
   firstPaintMs: number;
@@ -120,9 +120,11 @@ class TimelineApp {
     document.body.dataset.state = this.stats.state;
   }
 
-  private setState(state: TimelineStats['state']): void {
+  /** Records and reports what a snapshot became, so the host can log it and its tests can wait for it. */
+  private setState(state: RenderState, began: number): void {
     this.stats.state = state;
     document.body.dataset.state = state;
+    this.post({ type: 'rendered', state, ms: Math.round(performance.now() - began) });
   }
 
   private onMessage(data: unknown): void {
@@ -171,7 +173,7 @@ class TimelineApp {
     this.view.element.hidden = runs.length === 0;
     if (runs.length === 0) {
       this.table.update(runs, this.view.view);
-      this.setState(snapshots.length === 0 ? 'empty' : 'problem');
+      this.setState(snapshots.length === 0 ? 'empty' : 'problem', began);
       if (snapshots.length === 0) {
         this.showEmpty();
       }
@@ -179,7 +181,7 @@ class TimelineApp {
     }
     this.view.setRuns(runs, captions, restore?.view);
     this.stats.firstPaintMs = performance.now() - began;
-    this.setState('rendered');
+    this.setState('rendered', began);
     if (restore?.table && !this.table.visible) {
       this.toggleTable();
     }

@@ -311,6 +311,8 @@ async function main() {
   await check('draws a Concurrency Labs run: lanes, spans by kind, markers, summary, legend', async () => {
     const state = await snapshot(page, [run('run-1', 'labkit-threadpool.json', 'flags-threadpool')]);
     assert(state === 'rendered', `state ${state}`);
+    const report = await page.evaluate(() => window.__posted.filter((m) => m.type === 'rendered').pop());
+    assert(report?.state === 'rendered' && report.ms >= 0, `rendered report: ${JSON.stringify(report)}`);
     const dark = THEMES.dark;
     const work = await countColour(page, dark['charts-blue']);
     const calls = await countColour(page, dark['charts-green']);

@@ -4,10 +4,11 @@
  * run), so this feature never depends on the runner.
  */
 import * as vscode from 'vscode';
-import { pickTraceFile, TimelinePanel } from './timelinePanel';
+import { pickTraceFile, RenderReport, TimelinePanel } from './timelinePanel';
 import { TraceSource } from './traceFiles';
 
 export type { TraceSource } from './traceFiles';
+export type { RenderReport } from './timelinePanel';
 
 export const TIMELINE_COMMANDS = {
   showTimeline: 'concurrencyLabs.showTimeline',
@@ -31,6 +32,8 @@ export interface TimelineApi {
   compare(source: TraceSource): Promise<void>;
   /** The runs on show, top first (for tests and for "compare with previous run"). */
   readonly shown: readonly TraceSource[];
+  /** Fires when the webview has drawn a snapshot, or shown why it could not. */
+  readonly onDidRender: vscode.Event<RenderReport>;
 }
 
 /** A `.json` file Uri (from the explorer or the API) is a trace to show as it is. */
@@ -80,5 +83,6 @@ export function registerTimeline(context: vscode.ExtensionContext, deps: Timelin
     get shown() {
       return panel.shown;
     },
+    onDidRender: panel.onDidRender,
   };
 }

@@ -6,7 +6,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { assertNever, HostToWebview, parseWebviewMessage, RunSnapshot, WebviewToHost } from '../../shared/timelineProtocol';
+import { assertNever, HostToWebview, parseWebviewMessage, RenderState, RunSnapshot, WebviewToHost } from '../../shared/timelineProtocol';
 import { makeNonce, timelineHtml } from './timelineHtml';
 import { findSource, readRun, sourceCandidates, TraceSource } from './traceFiles';
 
@@ -36,7 +36,17 @@ export async function pickTraceFile(title: string, openLabel: string, near?: str
   return picked?.[0] ? { path: picked[0].fsPath } : undefined;
 }
 
+export interface RenderReport {
+  readonly state: RenderState;
+  /** Labels of the runs the snapshot held. */
+  readonly runs: readonly string[];
+  readonly ms: number;
+}
+
 export class TimelinePanel implements vscode.Disposable {
+  private readonly rendered = new vscode.EventEmitter<RenderReport>();
+  /** Fires each time the webview has drawn (or failed to draw) a snapshot. */
+  readonly onDidRender = this.rendered.event;
   private panel: vscode.WebviewPanel | undefined;
   private ready = false;
   private runs: HostRun[] = [];
@@ -115,6 +125,7 @@ export class TimelinePanel implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.rendered.dispose();
     this.panel?.dispose();
     this.panel = undefined;
     vscode.Disposable.from(...this.disposables.splice(0)).dispose();
@@ -201,6 +212,14 @@ export class TimelinePanel implements vscode.Disposable {
         this.runs = this.runs.filter((run) => run.snapshot.id === message.runId);
         this.reveal();
         return;
+      case 'rendered': {
+        const runs = this.runs.map((run) => run.snapshot.label);
+        if (message.state === 'problem') {
+          this.deps.log(`Timeline: could not draw ${runs.join(' and ')} (the panel says why)`);
+        }
+        this.rendered.fire({ state: message.state, runs, ms: message.ms });
+        return;
+      }
       case 'error':
         this.deps.log(`Timeline webview error: ${message.message}`);
         return;

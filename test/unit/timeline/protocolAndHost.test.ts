@@ -14,6 +14,8 @@ describe('timeline: protocol', () => {
     assert.equal(parseWebviewMessage({ type: 'openSource', runId: 'run-1', file: 'a.py', line: 1.5 }), undefined);
     assert.equal(parseWebviewMessage({ type: 'openSource', runId: 'run-1', file: 'a.py', line: 2, root: 7 }), undefined);
     assert.equal(parseWebviewMessage({ type: 'exportTrace' }), undefined);
+    assert.deepEqual(parseWebviewMessage({ type: 'rendered', state: 'problem', ms: 3 }), { type: 'rendered', state: 'problem', ms: 3 });
+    assert.equal(parseWebviewMessage({ type: 'rendered', state: 'waiting', ms: 3 }), undefined);
     assert.equal(parseWebviewMessage({ type: 'rm -rf' }), undefined);
     assert.equal(parseWebviewMessage('ready'), undefined);
     assert.equal(parseWebviewMessage(null), undefined);
