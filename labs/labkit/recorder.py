@@ -117,6 +117,7 @@ class _Session:
         self.finished = False
         self.starting_process: Optional[int] = None
         self.fork_flow: Optional[int] = None
+        self.exitcode: Optional[int] = None
         self._begin_process(parent_pid=None, name=None, method=None, order=0)
 
     def _begin_process(self, parent_pid: Optional[int], name: Optional[str], method: Optional[str], order: int) -> None:
@@ -191,7 +192,8 @@ class _Session:
         if filename and not filename.startswith("<"):
             real = os.path.realpath(filename)
             inside = any(real == root or real.startswith(root + os.sep) for root in self.roots)
-            if inside and not real.startswith(_LABKIT_DIR + os.sep):
+            # labkit's own modules never count, even when a learner folder holds them (tests do).
+            if inside and os.path.dirname(real) != _LABKIT_DIR:
                 if real.startswith(self.root + os.sep):
                     result = os.path.relpath(real, self.root).replace(os.sep, "/")
                 else:
@@ -396,8 +398,6 @@ class _Session:
         self.merged_pids = []
         self.draining = False
         self._begin_process(parent_pid, None, "fork", self.sort_index * 100 + 99)
-        if self.calls_mode == "monitoring" or self.calls_mode == "profile":
-            self.capped = False
         if flow is not None:
             self.events.append(("f", "process", "start process", self.t0, self.main_lane.id, None, flow, None))
 
@@ -474,6 +474,8 @@ class _Session:
     def _process_span(self, now: int) -> Tuple[Any, ...]:
         args: Dict[str, Any] = {"pid": self.pid, "parentPid": self.parent_pid, "startMethod": self.start_method,
                                 "cpuUs": (time.process_time_ns() - self.process_cpu0) / 1000}
+        if self.is_child and self.exitcode is not None:
+            args["exitcode"] = self.exitcode
         lane = self.main_lane
         cpu = _thread_cpu(lane)
         return ("X", "process", self._process_name(), self.t0, lane.id, now - self.t0, None, args,
@@ -751,6 +753,10 @@ def _stop_monitoring(tool: int) -> None:
 # ------------------------------------------------------------------------------------------------- locks
 
 
+# (since, holder lane, args, hold id)
+_Hold = Tuple[int, int, Dict[str, Any], int]
+
+
 class _TracedLock:
     """A threading.Lock made in the learner's code: waits are X spans, holds are b/e spans.
 
@@ -765,7 +771,7 @@ class _TracedLock:
         self._lock_id = lock_id
         self._name = name
         self._created = created
-        self._hold: Optional[Tuple[int, int, Dict[str, Any]]] = None
+        self._hold: Optional[_Hold] = None
         self._depth = 0
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
@@ -811,7 +817,7 @@ class _TracedLock:
         if session is not None and session.room():
             lane = session.lane()
             args = session.located({"lock": self._lock_id, "holder": lane.id, "created": self._created}, frame)
-            self._hold = (since if since is not None else _now(), lane.id, args)
+            self._hold = (since if since is not None else _now(), lane.id, args, session.new_id())
 
     def release(self) -> None:
         if self._reentrant and not self._inner._is_owned():
@@ -828,21 +834,20 @@ class _TracedLock:
         if depth == 1 and hold is not None:
             self._record_release(hold)
 
-    def _record_release(self, hold: Tuple[int, int, Dict[str, Any]]) -> None:
+    def _record_release(self, hold: _Hold) -> None:
         session = _session
         if session is not None:
             session.events.extend(self.hold_events(hold, _now(), session.lane().id))
 
-    def hold_events(self, hold: Tuple[int, int, Dict[str, Any]], t: int, released_by: int,
+    def hold_events(self, hold: _Hold, t: int, released_by: int,
                     unfinished: bool = False) -> List[Tuple[Any, ...]]:
-        hold_id = self._lock_id * 1000 + (hold[0] % 1000) if False else id(hold)
         end: Dict[str, Any] = {}
         if released_by != hold[1]:
             end["releasedBy"] = released_by
         if unfinished:
             end["unfinished"] = True
-        return [("b", "lock-hold", self._name, hold[0], hold[1], None, hold_id, hold[2]),
-                ("e", "lock-hold", self._name, t, hold[1], None, hold_id, end or None)]
+        return [("b", "lock-hold", self._name, hold[0], hold[1], None, hold[3], hold[2]),
+                ("e", "lock-hold", self._name, t, hold[1], None, hold[3], end or None)]
 
     def locked(self) -> bool:
         return bool(self._inner.locked())
@@ -990,11 +995,21 @@ def _create_task(original: Callable[..., Any]) -> Callable[..., Any]:
         t0 = _now()
         task = original(self, coro, *args, **kwargs)
         session = _session
-        if session is not None and session.pid == os.getpid() and session.room():
+        if session is not None and session.pid == os.getpid() and not _loop_housekeeping(self, coro) and session.room():
             session.task_created(self, task, coro, t0, sys._getframe(1))
         return task
 
     return create_task
+
+
+def _loop_housekeeping(loop: Any, coro: Any) -> bool:
+    """asyncio.run's own clean-up coroutines (shutdown_asyncgens...) are methods of the loop: not the
+    learner's tasks."""
+    frame = getattr(coro, "cr_frame", None)
+    try:
+        return frame is not None and frame.f_locals.get("self") is loop
+    except Exception:  # noqa: BLE001 — an odd awaitable; draw it rather than fail the run
+        return False
 
 
 def _work_item_init(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -1096,7 +1111,6 @@ def _process_bootstrap(original: Callable[..., Any]) -> Callable[..., Any]:
             return exitcode
         finally:
             if session is not None and not session.finished:
-                traceformat.labkit_meta  # keep import of traceformat explicit for readers
                 session.exitcode = exitcode
                 _finish_child(session)
 
