@@ -32,11 +32,43 @@ export function killTree(child: ChildProcess): void {
     spawnSync('taskkill', ['/pid', String(child.pid), '/T', '/F'], { windowsHide: true });
     return;
   }
-  try {
-    process.kill(-child.pid, 'SIGKILL');
-  } catch {
-    // The group is already gone.
+  // labkit starts each learner program in a session of its own (so it can kill it), which the group
+  // signal below does not reach: find those descendants first, while they are still linked to us.
+  const running = child.exitCode === null && child.signalCode === null;
+  const groups = [child.pid, ...(running ? descendantsOf(child.pid) : [])];
+  for (const pid of groups) {
+    for (const target of [-pid, pid]) {
+      try {
+        process.kill(target, 'SIGKILL');
+      } catch {
+        // Not a group leader, or already gone.
+      }
+    }
   }
+}
+
+/** Every process below `root`, from `ps` (POSIX); empty when `ps` is unavailable. */
+function descendantsOf(root: number): number[] {
+  const listing = spawnSync('ps', ['-A', '-o', 'pid=,ppid='], { encoding: 'utf8', timeout: 5000 });
+  if (listing.status !== 0 || typeof listing.stdout !== 'string') {
+    return [];
+  }
+  const children = new Map<number, number[]>();
+  for (const line of listing.stdout.split('\n')) {
+    const [pid, ppid] = line.trim().split(/\s+/).map(Number);
+    if (Number.isInteger(pid) && Number.isInteger(ppid)) {
+      children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+    }
+  }
+  const found: number[] = [];
+  const queue = [root];
+  while (queue.length > 0) {
+    for (const pid of children.get(queue.shift()!) ?? []) {
+      found.push(pid);
+      queue.push(pid);
+    }
+  }
+  return found;
 }
 
 export interface Completed {

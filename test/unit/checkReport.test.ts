@@ -18,7 +18,14 @@ const hang = result({
   file: 'main.py',
   line: 20,
   stacks: [
-    { thread: 'main thread', frames: [{ file: 'main.py', line: 30, function: '<module>' }, { file: 'main.py', line: 20, function: 'main' }] },
+    {
+      thread: 'main thread',
+      frames: [
+        { file: '<frozen runpy>', line: 198, function: '_run_module_as_main' },
+        { file: 'main.py', line: 30, function: '<module>' },
+        { file: 'main.py', line: 20, function: 'main' },
+      ],
+    },
     { thread: 'Thread-1 running transfer()', frames: [{ file: 'main.py', line: 9, function: 'transfer' }, { file: '/usr/lib/python3.11/threading.py', line: 300, function: 'wait' }] },
   ],
 });
@@ -61,7 +68,8 @@ describe('check report (results → editor)', () => {
     assert.deepEqual(messages[1].spot, { file: path.join(workDir, 'main.py'), line: 20 });
     assert.match(messages[2].text, /Thread-1 running transfer\(\) was waiting here, in transfer\(\)/);
     assert.deepEqual(messages[2].spot, { file: path.join(workDir, 'main.py'), line: 9 }, 'library frames are not the learner’s line');
-    assert.equal(messages[2].frames[1].spot.file, '/usr/lib/python3.11/threading.py', 'the stack itself keeps every frame');
+    assert.equal(messages[2].frames[1].spot.file, '/usr/lib/python3.11/threading.py', 'the stack keeps library frames');
+    assert.deepEqual(messages[1].frames.map((frame) => frame.label), ['<module>', 'main'], 'but not frames without a file');
     assert.equal(waitingSpots(undefined, workDir).length, 0);
   });
 

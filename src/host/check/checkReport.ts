@@ -55,9 +55,14 @@ export function absoluteFile(workDir: string, file: string): string {
   return path.isAbsolute(file) ? file : path.join(workDir, file);
 }
 
+/** Frames of code with no file (`<frozen runpy>`, `<string>`) can be neither opened nor fixed. */
+function isPseudoFile(file: string): boolean {
+  return file.startsWith('<');
+}
+
 /** Learner frames are relative to their folder; library frames are absolute and not the learner's to fix. */
 function isLearnerFile(file: string): boolean {
-  return !path.isAbsolute(file);
+  return !path.isAbsolute(file) && !isPseudoFile(file);
 }
 
 export function spotOf(result: Pick<CheckResult, 'file' | 'line'>, workDir: string): Spot | undefined {
@@ -76,7 +81,7 @@ export function waitingSpots(stacks: readonly ThreadStack[] | undefined, workDir
 }
 
 function framesOf(stack: ThreadStack, workDir: string): FrameSpot[] {
-  return stack.frames.map((frame) => ({ label: frame.function, spot: { file: absoluteFile(workDir, frame.file), line: frame.line } }));
+  return stack.frames.filter((frame) => !isPseudoFile(frame.file)).map((frame) => ({ label: frame.function, spot: { file: absoluteFile(workDir, frame.file), line: frame.line } }));
 }
 
 function withHint(text: string, result: CheckResult, context: ReportContext): string {

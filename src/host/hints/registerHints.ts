@@ -80,9 +80,12 @@ class LabDocuments implements vscode.TextDocumentContentProvider {
   }
 }
 
-/** The hint the latest failure named: the first failing check's own hint. */
+/**
+ * The hint the latest failure named: the first failed or timed-out check's. An error (a syntax error, a
+ * checker crash) is not what any hint is about.
+ */
 function suggestedHint(results: readonly CheckResult[] | undefined): number | null {
-  return results?.find((result) => result.status !== 'passed' && result.status !== 'skipped' && result.hint)?.hint ?? null;
+  return results?.find((result) => (result.status === 'failed' || result.status === 'timedOut') && result.hint)?.hint ?? null;
 }
 
 async function openHints(documents: LabDocuments, lab: Lab): Promise<void> {
