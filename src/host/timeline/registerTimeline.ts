@@ -16,6 +16,9 @@ export const TIMELINE_COMMANDS = {
   compareTraces: 'concurrencyLabs.compareTraces',
 } as const;
 
+/** Long enough for a 100,000-span trace on a slow machine; only a lost panel waits this long. */
+const RENDER_WAIT_MS = 30_000;
+
 export interface TimelineDeps {
   /**
    * The trace a command should show for its argument (a Labs tree node, a lab id, a file Uri, or nothing):
@@ -46,11 +49,29 @@ export function registerTimeline(context: vscode.ExtensionContext, deps: Timelin
 
   const resolve = async (argument: unknown): Promise<TraceSource | undefined> => traceUri(argument) ?? (await deps.latestTrace(argument));
 
-  const showTimeline = async (argument?: unknown): Promise<void> => {
+  /** The webview's next report; undefined if it never comes (the panel was closed at once, say). */
+  const nextRender = (): Promise<RenderReport | undefined> =>
+    new Promise((done) => {
+      const timer = setTimeout(() => {
+        listener.dispose();
+        done(undefined);
+      }, RENDER_WAIT_MS);
+      const listener = panel.onDidRender((report) => {
+        clearTimeout(timer);
+        listener.dispose();
+        done(report);
+      });
+    });
+
+  // Resolves with what the panel drew, so callers and tests know the learner saw a picture or a message.
+  const showTimeline = async (argument?: unknown): Promise<RenderReport | undefined> => {
     const source = (await resolve(argument)) ?? (await pickTraceFile('No run of this lab has a timeline yet: pick a trace file to show', 'Show Timeline'));
-    if (source) {
-      await panel.show(source);
+    if (!source) {
+      return undefined;
     }
+    const rendered = nextRender();
+    await panel.show(source);
+    return rendered;
   };
 
   // From the panel's title bar VS Code passes no lab, so an open panel means "export what it shows".
