@@ -1,0 +1,129 @@
+"""Checks for asyncio-first-steps: the probe runs fetch_all with its own stations and times every
+fetch_reading call, so concurrency is judged by what happened, not by the code's shape."""
+from typing import Any, Dict, List
+
+from labkit.asyncchecks import expect_awaits_only_awaitables, expect_every_coroutine_awaited
+from labkit.asyncwatch import Watched, observed
+from labkit.checks import Context, check, fail
+
+TIMEOUT = 10.0
+# Concurrent runs take about the slowest wait; sequential ones the sum. The limit sits between the two,
+# far from both: the slowest wait plus 40% of the rest, all measured in this same run.
+SHARE_OF_THE_REST = 0.4
+
+
+def watched_run(ctx: Context) -> Watched:
+    run = ctx.run_main(probe="observe.py", timeout=TIMEOUT, expect_ok=False)
+    expect_awaits_only_awaitables(ctx, run)
+    watched = observed(run.observations)
+    if not watched.reported:
+        fail("The checks' probe did not report back, so nothing could be judged.",
+             why="this usually means the program exited early (sys.exit at import time?); the output below may say more.")
+    outcome = watched.extra["outcome"]
+    if "missing" in outcome:
+        fail(f"stations.py has no function named {outcome['missing']}: the checks call it.",
+             why="keep the names fetch_reading and fetch_all from the starter; the checks run them with their own stations.")
+    if "notAsync" in outcome:
+        name = outcome["notAsync"]
+        fail(f"{name} is no longer a coroutine function: write it as `async def {name}(...)`.",
+             why="only an async def can await, and asyncio.run() needs the coroutine that calling it returns.",
+             line=ctx.line_of_function(name))
+    if "notAwaitable" in outcome:
+        fail(f"fetch_all returned a {outcome['notAwaitable']}, not a coroutine.", line=ctx.line_of_function("fetch_all"))
+    return watched
+
+
+def calls_of(watched: Watched) -> List[Dict[str, Any]]:
+    return watched.extra["calls"]
+
+
+def finished(calls: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    return [c for c in calls if c.get("end") is not None]
+
+
+def expect_readings_ran(ctx: Context, watched: Watched) -> List[Dict[str, Any]]:
+    """The fetch_reading calls that finished; fails, saying why, when some station's never did."""
+    calls = calls_of(watched)
+    done = finished(calls)
+    stations = list(watched.extra["stations"])
+    if len(done) == len(stations):
+        return done
+    line = ctx.line_of_function("fetch_all")
+    cancelled = [c["station"] for c in calls if c.get("cancelled")]
+    if not calls and watched.unawaited:
+        fail("None of the fetch_reading coroutines ran: they were made, but never awaited.",
+             why="calling an async function only makes a coroutine object; it runs when it is awaited, or wrapped "
+                 "in a task (gather does that for you).", line=line)
+    if cancelled:
+        fail(f"fetch_reading started for {len(cancelled)} station(s) but never finished: fetch_all returned without "
+             "waiting for them, and asyncio.run cancelled them as it closed the loop.",
+             why="a task runs only while the event loop runs; await the tasks (or the gather) before returning.",
+             line=line)
+    missing = [s for s in stations if s not in {c["station"] for c in done}]
+    fail(f"fetch_all never got a reading from {', '.join(missing)}.",
+         why="every station in the dict it is given needs a reading.", line=line)
+
+
+@check("awaits-coroutines")
+def awaits_coroutines(ctx: Context) -> str:
+    watched = watched_run(ctx)
+    expect_every_coroutine_awaited(ctx, watched)
+    return "every coroutine was awaited, and only awaitables were"
+
+
+@check("returns-every-reading")
+def returns_every_reading(ctx: Context) -> str:
+    watched = watched_run(ctx)
+    stations = list(watched.extra["stations"])
+    outcome = watched.extra["outcome"]
+    line = ctx.line_of_function("fetch_all")
+    result = outcome.get("result")
+    if not isinstance(result, list):
+        kind = outcome.get("resultType", "?")
+        extra = (" A Future is what asyncio.gather(...) returns before it is awaited: `return await asyncio.gather(...)`."
+                 if "Future" in kind else "")
+        fail(f"fetch_all should return a list of readings, but it returned a {kind}.{extra}",
+             why="whoever calls fetch_all wants the readings themselves, in the order of the stations.", line=line,
+             expected="a list of 5 readings", actual=str(result)[:120])
+    by_station = {c["station"]: c["returned"] for c in expect_readings_ran(ctx, watched)}
+    expected = [by_station.get(s, "?") for s in stations]
+    if result != expected:
+        fail("fetch_all's readings are not those of the stations, in the order the stations were given.",
+             why="asyncio.gather returns results in the order of its arguments, whatever order they finish in; "
+                 "awaiting tasks in the order they were created does the same.", line=line,
+             expected=", ".join(expected), actual=", ".join(result))
+    return f"{len(result)} readings, in the stations' order"
+
+
+@check("starts-all-first")
+def starts_all_first(ctx: Context) -> str:
+    watched = watched_run(ctx)
+    calls = calls_of(watched)
+    done = expect_readings_ran(ctx, watched)
+    first_end = min(c["end"] for c in done)
+    early = [c["station"] for c in calls if c["start"] < first_end]
+    late = [c["station"] for c in calls if c["start"] >= first_end]
+    if late:
+        fail(f"Only {len(early)} of {len(calls)} stations had been asked when the first answer came back; "
+             f"{', '.join(late)} started only after that.",
+             why="awaiting each coroutine before creating the next one runs them one at a time. Create them all "
+                 "first (as tasks, or by passing them all to asyncio.gather) so they all wait at the same time.",
+             line=ctx.line_of_function("fetch_all"), expected=f"all {len(calls)} started before any finished",
+             actual=f"{len(early)} started before the first finished")
+    return f"all {len(calls)} stations were asked before the first one answered"
+
+
+@check("takes-longest-not-sum")
+def takes_longest_not_sum(ctx: Context) -> str:
+    watched = watched_run(ctx)
+    waits = [c["end"] - c["start"] for c in expect_readings_ran(ctx, watched)]
+    longest, added_up = max(waits), sum(waits)
+    limit = longest + SHARE_OF_THE_REST * (added_up - longest)
+    took = watched.extra["outcome"]["seconds"]
+    if took > limit:
+        fail(f"fetch_all took {took:.2f} s: about the sum of all the waits ({added_up:.2f} s), not the slowest one "
+             f"({longest:.2f} s), both measured in this same run.",
+             why="while one coroutine awaits, the event loop runs the others; when they all wait at once, the whole "
+                 "job takes about as long as the longest wait.", line=ctx.line_of_function("fetch_all"),
+             expected=f"<= {limit:.2f} s", actual=f"{took:.2f} s")
+    return f"fetch_all took {took:.2f} s; the slowest station alone {longest:.2f} s, all the waits added up {added_up:.2f} s"

@@ -1,0 +1,65 @@
+"""Probe: calls the learner's fetch_all with the checks' own stations, timing every fetch_reading call
+(start, end, what it returned) while asyncwatch looks for coroutines never awaited."""
+import asyncio
+import functools
+import inspect
+import sys
+import time
+from typing import Any, Dict, List
+
+from labkit import asyncwatch, probe
+
+# Different from the starter's stations, so a result typed in cannot pass; the slowest is Charlie.
+STATIONS: Dict[str, float] = {"Alpha": 0.25, "Bravo": 0.1, "Charlie": 0.3, "Delta": 0.15, "Echo": 0.2}
+
+calls: List[Dict[str, Any]] = []
+outcome: Dict[str, Any] = {}
+
+
+def watch(original: Any) -> Any:
+    @functools.wraps(original)  # keeps the name, so "coroutine 'fetch_reading' was never awaited" still says so
+    async def watched(station: str, seconds: float) -> Any:
+        call: Dict[str, Any] = {"station": station, "start": time.perf_counter(), "end": None}
+        calls.append(call)
+        try:
+            value = await original(station, seconds)
+        except asyncio.CancelledError:
+            call["cancelled"] = True
+            raise
+        call["end"] = time.perf_counter()
+        call["returned"] = repr(value)
+        return value
+    return watched
+
+
+async def drive(module: Any) -> None:
+    started = time.perf_counter()
+    pending = module.fetch_all(dict(STATIONS))
+    if not inspect.isawaitable(pending):
+        outcome["notAwaitable"] = type(pending).__name__
+        return
+    result = await pending
+    outcome["seconds"] = time.perf_counter() - started
+    outcome["resultType"] = type(result).__name__
+    outcome["result"] = [repr(item) for item in result] if isinstance(result, (list, tuple)) else repr(result)[:200]
+
+
+def main() -> None:
+    asyncwatch.install()
+    try:
+        module = probe.load_learner()
+        for name in ("fetch_reading", "fetch_all"):
+            if not hasattr(module, name):
+                outcome["missing"] = name
+                return
+            if not inspect.iscoroutinefunction(getattr(module, name)):
+                outcome["notAsync"] = name
+                return
+        module.fetch_reading = watch(module.fetch_reading)
+        asyncio.run(drive(module))
+    finally:
+        sys.stdout.flush()
+        asyncwatch.report(calls=calls, outcome=outcome, stations=STATIONS)
+
+
+main()

@@ -1,0 +1,98 @@
+"""Checks shared by the asyncio labs, over what labkit.asyncwatch saw in the learner's process: awaiting
+what cannot be awaited, coroutines never awaited, a blocked event loop, and more than one event loop."""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from labkit.asyncwatch import Watched, site_line
+from labkit.checks import Context, Run, expect_ran_cleanly, fail
+from labkit.failures import format_list
+
+_NOT_AWAITABLE = re.compile(r"object (\w+) can't be used in 'await' expression|'(\w+)' object can't be awaited")
+_WHY_AWAIT = ("`await` suspends the coroutine until the thing awaited is done, and only coroutines, Tasks and "
+              "Futures can be awaited; calling an async function does not run it, it only makes a coroutine "
+              "object, which runs when it is awaited or wrapped in a task.")
+
+
+def _source_line(ctx: Context, line: Optional[int]) -> str:
+    if not line:
+        return ""
+    lines = ctx.source.text.splitlines()
+    return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+
+def expect_awaits_only_awaitables(ctx: Context, run: Run) -> None:
+    """Turns the TypeErrors of a wrong `await` into a message that says what went wrong, then requires
+    that the run ended cleanly."""
+    error = run.exception
+    if error is not None and error.type == "TypeError":
+        found = _NOT_AWAITABLE.search(error.message)
+        code = _source_line(ctx, error.line) if error.file == ctx.entry_name else ""
+        if found:
+            what = found.group(1) or found.group(2)
+            advice = ""
+            if "time.sleep" in code:
+                advice = " time.sleep() blocks and returns None; the awaitable pause is `await asyncio.sleep(seconds)`."
+            fail(f"Your program awaited something that is not awaitable: a {what} object, at line {error.line}"
+                 f"{f' (`{code}`)' if code else ''}.{advice}", why=_WHY_AWAIT, file=error.file, line=error.line)
+        if "unhashable type: 'list'" in error.message and "gather" in code:
+            fail(f"asyncio.gather was given a list at line {error.line} (`{code}`). gather takes the awaitables as "
+                 "separate arguments: unpack the list with a star, `await asyncio.gather(*coroutines)`.",
+                 why="gather treats each argument as one awaitable; a list is not one.", file=error.file, line=error.line)
+    expect_ran_cleanly(run, ctx.entry_name)
+
+
+def expect_every_coroutine_awaited(ctx: Context, watched: Watched) -> None:
+    if not watched.unawaited:
+        return
+    first = watched.unawaited[0]
+    file, line = site_line(first.get("site"))
+    names = sorted({item["coroutine"] for item in watched.unawaited})
+    where = f" (made at line {line})" if line else ""
+    fail(f"{len(watched.unawaited)} coroutine(s) were never awaited: {format_list(names)}{where}. Python warned "
+         f"\"RuntimeWarning: coroutine '{first['coroutine']}' was never awaited\": the call created a coroutine "
+         "object and nothing ever ran it.", why=_WHY_AWAIT, file=file, line=line)
+
+
+def expect_loop_never_blocked(ctx: Context, watched: Watched, limit: float, *, reference: str,
+                              start: Optional[float] = None, end: Optional[float] = None,
+                              hint: Optional[int] = None) -> Optional[float]:
+    """No stretch longer than `limit` seconds in which the event loop could not run anything; returns the
+    longest stretch seen (None when there was none worth noting)."""
+    stall = watched.longest_stall(start, end)
+    if stall is None or stall["seconds"] <= limit:
+        return stall["seconds"] if stall else None
+    where = stall.get("where") or []
+    inner = where[0] if where else None
+    place = ""
+    if inner:
+        code = _source_line(ctx, inner["line"]) if inner["file"] == ctx.entry_name else ""
+        place = f", in {inner['function']}() at line {inner['line']}" + (f" (`{code}`)" if code else "")
+    fail(f"The event loop was blocked for {stall['seconds']:.2f} s{place}: for that long it could not run any other "
+         f"task or callback. The limit is {limit:.2f} s ({reference}).",
+         why="asyncio runs every coroutine on one thread, taking turns only at each `await`. A call that blocks "
+             "(time.sleep, a blocking network call, a long computation) holds that thread, so everything else "
+             "stops. Await the asyncio version (asyncio.sleep), or move the blocking call to a thread with "
+             "`await asyncio.to_thread(func, *args)` or `loop.run_in_executor(None, func, *args)`.",
+         file=inner["file"] if inner else None, line=inner["line"] if inner else None, hint=hint,
+         expected=f"<= {limit:.2f} s blocked", actual=f"{stall['seconds']:.2f} s blocked")
+
+
+def expect_one_event_loop(ctx: Context, watched: Watched, *, hint: Optional[int] = None) -> None:
+    count = len(watched.loops)
+    if count == 1:
+        return
+    if count == 0:
+        fail("Your program never started an event loop, so no coroutine ran.",
+             why="coroutines run only on an event loop: start one, once, with asyncio.run(main_coroutine()).",
+             line=ctx.line_of_function("main"), hint=hint)
+    file, line = site_line(watched.loops[1].get("site"))
+    code = _source_line(ctx, line) if file == ctx.entry_name else ""
+    fail(f"Your program created {count} event loops, where one should run everything: a new loop was started at "
+         f"line {line}{f' (`{code}`)' if code else ''}, again and again. Each asyncio.run() makes a new loop, runs "
+         "one coroutine to the end and closes the loop, so an asyncio.run() per download runs the downloads one "
+         "after another.",
+         why="concurrency in asyncio comes from many tasks sharing ONE loop: call asyncio.run() once, on a "
+             "coroutine that starts all the downloads (tasks, gather or as_completed) and awaits them.",
+         file=file, line=line, hint=hint, expected="1 event loop", actual=f"{count} event loops")
