@@ -130,10 +130,11 @@ class Fuzzer:
     """Injects tiny random sleeps before the learner's reads and writes of shared state, in every thread,
     and makes the interpreter switch threads far more often than usual."""
 
-    def __init__(self, roots: Sequence[str], *, seed: int = 0, max_sleep: float = 0.0003,
+    def __init__(self, roots: Sequence[str], *, seed: int = 0, max_sleep: float = 0.0003, max_window_sleep: float = 0.002,
                  switch_interval: float = 1e-5, on_lost_update: Optional[Callable[[LostUpdate], None]] = None) -> None:
         self.roots = tuple(os.path.realpath(root) for root in roots)
         self.max_sleep = max_sleep
+        self.max_window_sleep = max_window_sleep
         self.switch_interval = switch_interval
         self.on_lost_update = on_lost_update
         self.lost_updates: List[LostUpdate] = []
@@ -218,9 +219,11 @@ class Fuzzer:
         return tracer
 
     # -- what the tracer does --------------------------------------------------------------------------
-    def pause(self) -> None:
+    def pause(self, window: bool = False) -> None:
+        """Sleeps a random moment, longer inside a read-modify-write `window` (after a shared value was
+        read and before it is written back), where a switch loses an update."""
         self.sleeps += 1
-        time.sleep(self._random.uniform(0.0, self.max_sleep))
+        time.sleep(self._random.uniform(0.0, self.max_window_sleep if window else self.max_sleep))
 
     def lost(self, update: LostUpdate) -> None:
         self.lost_updates.append(update)
@@ -249,13 +252,14 @@ class _FrameTracer:
         if step is None:
             return self.trace
         kind, opname, name, line = step
-        self.fuzzer.pause()
+        in_window = kind == STORE and (opname in _STORES_ELSEWHERE or name in self.reads)
+        self.fuzzer.pause(in_window)
         # Read values after the pause, right before the instruction runs, so they are what it will see.
-        if kind == LOAD and opname in _NAME_LOADS:
-            self.reads[name] = _value_of(frame, opname, name)
-        elif kind == STORE and opname in _STORES_TO_NAMES and name in self.reads:
-            found = _value_of(frame, opname, name)
+        if kind == LOAD:
+            self.reads[name] = _value_of(frame, opname, name) if opname in _NAME_LOADS else _MISSING
+        elif kind == STORE and name in self.reads:
             read = self.reads.pop(name)
+            found = _value_of(frame, opname, name) if opname in _STORES_TO_NAMES else _MISSING
             if found is not _MISSING and read is not _MISSING and not _same(found, read):
                 self.pending = (opname, name, read, found, line)
         return self.trace
