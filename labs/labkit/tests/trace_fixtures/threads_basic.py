@@ -1,0 +1,43 @@
+"""Threads started three ways (target, subclass, renamed after start), one that raises, one nested."""
+import threading
+import time
+
+
+def spin(seconds: float) -> None:
+    time.sleep(seconds)
+
+
+def crunch(n: int) -> int:
+    return sum(i * i for i in range(n))
+
+
+class Worker(threading.Thread):
+    def run(self) -> None:
+        crunch(200_000)
+
+
+def fail() -> None:
+    raise RuntimeError("thread failed on purpose")
+
+
+def parent() -> None:
+    child = threading.Thread(target=spin, args=(0.02,), name="grandchild")
+    child.start()
+    child.join()
+
+
+def main() -> None:
+    spinner = threading.Thread(target=spin, args=(0.05,), name="spinner")
+    worker = Worker(name="worker")
+    renamed = threading.Thread(target=spin, args=(0.03,))
+    failing = threading.Thread(target=fail, name="failing")
+    nested = threading.Thread(target=parent, name="parent")
+    for thread in (spinner, worker, renamed, failing, nested):
+        thread.start()
+    renamed.name = "renamed-late"
+    for thread in (spinner, worker, renamed, failing, nested):
+        thread.join()
+
+
+if __name__ == "__main__":
+    main()
