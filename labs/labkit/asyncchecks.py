@@ -50,7 +50,8 @@ def expect_every_coroutine_awaited(ctx: Context, watched: Watched) -> None:
     file, line = site_line(first.get("site"))
     names = sorted({item["coroutine"] for item in watched.unawaited})
     where = f" (made at line {line})" if line else ""
-    fail(f"{len(watched.unawaited)} coroutine(s) were never awaited: {format_list(names)}{where}. Python warned "
+    count = len(watched.unawaited)
+    fail(f"{count} coroutine{'s were' if count > 1 else ' was'} never awaited: {format_list(names)}{where}. Python warned "
          f"\"RuntimeWarning: coroutine '{first['coroutine']}' was never awaited\": the call created a coroutine "
          "object and nothing ever ran it.", why=_WHY_AWAIT, file=file, line=line)
 
