@@ -178,6 +178,14 @@ export async function runScript(request: ScriptRequest): Promise<ScriptRun> {
         : { status: 'failedToStart', exitCode: null, durationMs: elapsed(), problem: message };
     }
   }
+  // On Stop or deactivation the server goes at once, not after the program's output has drained: the
+  // extension host may not live that long.
+  const stopServer = (): void => {
+    if (server) {
+      killTree(server.child);
+    }
+  };
+  request.signal?.addEventListener('abort', stopServer, { once: true });
   let stderr = '';
   const env: NodeJS.ProcessEnv = { ...runnerEnv(request.labsRoot), PYTHONUNBUFFERED: '1' };
   if (server) {
@@ -208,6 +216,7 @@ export async function runScript(request: ScriptRequest): Promise<ScriptRun> {
     }
     return { ...base, status: ended.timedOut || launcherTimedOut(stderr) ? 'timedOut' : 'exited' };
   } finally {
+    request.signal?.removeEventListener('abort', stopServer);
     if (server) {
       await stopAndWait(server.child);
     }

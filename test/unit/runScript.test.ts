@@ -91,13 +91,13 @@ describe('runScript (Run with Timeline)', function () {
 
   it('streams the program output and reports its exit code', async () => {
     const dir = program('import os, sys\nprint("hello", os.environ.get("FLAGS_URL"))\nprint("oops", file=sys.stderr)\nsys.exit(3)\n');
-    const chunks: string[] = [];
-    const run = await runScript({ manifest: manifest(), workDir: dir, labsRoot, pythonExecutable: python, onOutput: (text, stream) => chunks.push(`${stream}:${text}`) });
+    const streams = { stdout: '', stderr: '' };
+    const run = await runScript({ manifest: manifest(), workDir: dir, labsRoot, pythonExecutable: python, onOutput: (text, stream) => (streams[stream] += text) });
     assert.equal(run.status, 'exited');
     assert.equal(run.exitCode, 3);
     assert.equal(run.flagsUrl, undefined);
-    assert.match(chunks.join(''), /stdout:hello None/, 'no flag server, no FLAGS_URL');
-    assert.match(chunks.join(''), /stderr:oops/);
+    assert.equal(streams.stdout, 'hello None\n', 'no flag server, no FLAGS_URL');
+    assert.equal(streams.stderr, 'oops\n');
   });
 
   it('gives the program a flag server on loopback and stops it afterwards', async () => {
@@ -129,15 +129,17 @@ describe('runScript (Run with Timeline)', function () {
     assert.ok(await waitGone(Number(fs.readFileSync(path.join(dir, 'child.pid'), 'utf8'))), 'the program’s own child is killed too');
   });
 
-  it('Stop kills the whole tree', async () => {
+  it('Stop kills the whole tree and the flag server', async () => {
     const dir = program(SPAWN_AND_HANG);
     const controller = new AbortController();
-    const pending = runScript({ manifest: manifest({ timeLimitSeconds: 60 }), workDir: dir, labsRoot, pythonExecutable: python, signal: controller.signal });
+    const lab = manifest({ timeLimitSeconds: 60, flagServer: { delaySeconds: 0, errorCodes: [] } });
+    const pending = runScript({ manifest: lab, workDir: dir, labsRoot, pythonExecutable: python, signal: controller.signal });
     await waitForFile(path.join(dir, 'child.pid'));
     controller.abort();
     const run = await pending;
     assert.equal(run.status, 'cancelled');
     assert.ok(await waitGone(Number(fs.readFileSync(path.join(dir, 'child.pid'), 'utf8'))));
+    assert.equal(await portOpen(run.flagsUrl!), false);
   });
 
   it('a trace path reports only a timeline this run wrote', async () => {
