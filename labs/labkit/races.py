@@ -117,15 +117,20 @@ def lost_update_at(report: Dict[str, Any], work_dir: str) -> Optional[Dict[str, 
     return None
 
 
-def run_fuzzed(ctx: Any, *, timeout: float, hang_hint: Optional[int] = None) -> "Run":
-    """The learner's program under the lab's checks/race.py probe (shared by every check of the Check). A
-    run that hangs is reported as a possible deadlock with every thread's stack, keyed to `hang_hint`."""
+def run_with_hang_hint(ctx: Any, hang_hint: Optional[int], **options: Any) -> "Run":
+    """ctx.run_main(**options), but a run that hangs (reported as a possible deadlock, with every thread's
+    stack) points at `hang_hint` instead of the hint of whichever check happened to run first."""
     from labkit.failures import RunTimedOut
     try:
-        return ctx.run_main(probe="race.py", timeout=timeout)
+        return ctx.run_main(**options)
     except RunTimedOut as hang:
         hang.hint = hang_hint  # type: ignore[attr-defined]  # read by labkit.runner
         raise
+
+
+def run_fuzzed(ctx: Any, *, timeout: float, hang_hint: Optional[int] = None) -> "Run":
+    """The learner's program under the lab's checks/race.py probe, shared by every check of the Check."""
+    return run_with_hang_hint(ctx, hang_hint, probe="race.py", timeout=timeout)
 
 
 def expect_no_lost_updates(ctx: Any, run: "Run", expected: int, got: Optional[int], *, what: str,
