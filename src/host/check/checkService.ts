@@ -134,6 +134,10 @@ export class CheckService implements vscode.Disposable {
         },
         onOutput: (text) => this.deps.output.channel.append(text),
       });
+    } catch (error) {
+      // Never leave Test Explorer spinning on a run that cannot end by itself.
+      testRun.end();
+      throw error;
     } finally {
       cancel?.dispose();
     }
