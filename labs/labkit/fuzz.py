@@ -227,7 +227,7 @@ class Fuzzer:
 
     def lost(self, update: LostUpdate) -> None:
         self.lost_updates.append(update)
-        _mark_on_timeline(update)
+        _mark_on_timeline(update, self.roots)
         if self.on_lost_update is not None:
             self.on_lost_update(update)
 
@@ -289,13 +289,23 @@ def _value_of(frame: types.FrameType, opname: str, name: str) -> Any:
     return found
 
 
-def _mark_on_timeline(update: LostUpdate) -> None:
+def _trace_file(path: str, roots: Sequence[str]) -> str:
+    """The file as the trace names it (docs/trace-format.md): relative to the learner's folder, with '/'."""
+    real = os.path.realpath(path)
+    for root in roots:
+        if real.startswith(root + os.sep):
+            return os.path.relpath(real, root).replace(os.sep, "/")
+    return real
+
+
+def _mark_on_timeline(update: LostUpdate, roots: Sequence[str]) -> None:
     # Only when the timeline is being recorded: importing the recorder otherwise would cost every run.
     recorder = sys.modules.get("labkit.recorder")
     if recorder is None or not recorder.is_recording():
         return
     recorder.mark("lost update", {"name": update.name, "read": update.read, "found": update.found,
-                                  "wrote": update.wrote, "file": update.file, "line": update.line})
+                                  "wrote": update.wrote, "function": update.function,
+                                  "file": _trace_file(update.file, roots), "line": update.line})
 
 
 class FuzzedStream:

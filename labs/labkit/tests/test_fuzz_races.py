@@ -1,0 +1,107 @@
+"""labkit.races and labkit.race_rate: the race probe's report from a real child run, the lost-update
+failure message with the learner's bytecode, and the measuring script."""
+import contextlib
+import io
+import json
+import os
+import subprocess
+import sys
+import types
+
+from labkit.failures import CheckFailed
+from labkit.races import describe_lost_update, expect_no_lost_updates, observed
+from labkit.run import Run
+from labkit.tests.support import TempDirTestCase, child_env
+
+PROGRAM = '''import threading
+
+counter = 0
+
+
+def worker():
+    global counter
+    for _ in range(10):
+        counter += 1
+
+
+def main():
+    for _ in range(8):
+        threading.Thread(target=worker).start()
+    print("started")
+
+
+if __name__ == "__main__":
+    main()
+'''
+PROBE = "from labkit import races\n\nraces.observe_entry()\n"
+
+
+class RaceProbeTest(TempDirTestCase):
+    def setUp(self) -> None:
+        self.folder = self.make_dir()
+        self.entry = os.path.join(self.folder, "counter.py")
+        for name, text in (("counter.py", PROGRAM), ("race.py", PROBE)):
+            with open(os.path.join(self.folder, name), "w", encoding="utf-8") as handle:
+                handle.write(text)
+
+    def probe_run(self) -> Run:
+        report = os.path.join(self.folder, "report.jsonl")
+        done = subprocess.run([sys.executable, "-m", "labkit.launch", "--report", report, "--probe",
+                               os.path.join(self.folder, "race.py"), "counter.py"], cwd=self.folder, env=child_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with open(report, encoding="utf-8") as handle:
+            records = [json.loads(line) for line in handle]
+        run = Run([], done.stdout, done.stderr, 0, 0.0, 60.0)
+        run.observations = [r["data"] for r in records if r["kind"] == "observation"]
+        return run
+
+    def test_report_holds_the_final_globals_and_the_lost_updates(self) -> None:
+        run = self.probe_run()
+        report = observed(run)
+        self.assertEqual(run.stdout, "started\n")
+        # Threads were left running when main() returned; the probe waited for them before reading counter.
+        self.assertEqual(len(report["aliveAtReturn"]), 8)
+        self.assertEqual(report["stillRunning"], [])
+        self.assertLess(report["globals"]["counter"], 80)
+        self.assertGreaterEqual(report["lostUpdateCount"], 1)
+        first = report["lostUpdates"][0]
+        self.assertEqual((first["name"], first["function"], first["line"]), ("counter", "worker", 9))
+
+        ctx = types.SimpleNamespace(work_dir=self.folder)
+        text = describe_lost_update(first, self.folder)
+        self.assertIn("(counter.py line 9)", text)
+        self.assertIn("runs line 9 `counter += 1` as these instructions", text)
+        with self.assertRaises(CheckFailed) as failed:
+            expect_no_lost_updates(ctx, run, 80, report["globals"]["counter"], what="updates", line=6, hint=1,
+                                   why="every update counts")
+        self.assertTrue(failed.exception.message.startswith(
+            f"lost updates: expected 80 updates, got {report['globals']['counter']}"))
+        self.assertEqual((failed.exception.line, failed.exception.hint), (9, 1))
+
+    def test_no_failure_when_the_total_is_right(self) -> None:
+        run = Run([], "", "", 0, 0.0, 1.0)
+        expect_no_lost_updates(types.SimpleNamespace(work_dir=self.folder), run, 5, 5, what="updates", line=None,
+                               hint=None, why="")
+        with self.assertRaises(CheckFailed) as failed:
+            expect_no_lost_updates(types.SimpleNamespace(work_dir=self.folder), run, 5, 6, what="updates",
+                                   line=None, hint=None, why="")
+        self.assertIn("Counted too much", failed.exception.message)
+
+
+class RaceRateTest(TempDirTestCase):
+    def test_measures_the_starter_and_the_solution_of_thread_race(self) -> None:
+        from labkit import race_rate
+        for variant, wanted in (("starter", "failed in 2 of 2 runs"), ("solution", "passed in 2 of 2 runs")):
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out):
+                code = race_rate.main(["thread-race", "--runs", "2", "--variant", variant])
+            self.assertEqual(code, 0, out.getvalue())
+            self.assertIn(wanted, out.getvalue())
+
+    def test_unknown_lab_is_an_error(self) -> None:
+        from labkit import race_rate
+        err = io.StringIO()
+        with contextlib.redirect_stderr(err):
+            self.assertEqual(race_rate.main(["no-such-lab", "--runs", "1"]), 2)
+        self.assertIn("is 'no-such-lab' a lab id?", err.getvalue())
