@@ -14,7 +14,7 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Tuple
 
 from labkit import flags
 
@@ -56,8 +56,9 @@ class _FlagHandler(BaseHTTPRequestHandler):
         code, status, body, content_type = self.server.answer(self.path)
         self.server.request_started()
         try:
-            if self.server.delay > 0:
-                time.sleep(self.server.delay)
+            delay = self.server.delay_for(code)
+            if delay > 0:
+                time.sleep(delay)
         finally:
             # A request stops counting as in flight before its response goes out: the client can send its
             # next request as soon as it has the bytes, and that one must not overlap this one.
@@ -88,8 +89,11 @@ class FlagServer(ThreadingHTTPServer):
     request_queue_size = 128
     allow_reuse_address = True
 
-    def __init__(self, port: int = 0, delay: float = 0.0, error_codes: Iterable[str] = (), verbose: bool = False) -> None:
+    def __init__(self, port: int = 0, delay: float = 0.0, error_codes: Iterable[str] = (), verbose: bool = False,
+                 delay_by_code: Optional[Mapping[str, float]] = None) -> None:
         self.delay = delay
+        # Fixed per-code delays make completion order differ from request order on every run, on purpose.
+        self.delay_by_code = {code.upper(): seconds for code, seconds in (delay_by_code or {}).items()}
         self.error_codes = frozenset(code.upper() for code in error_codes)
         self.verbose = verbose
         self._lock = threading.Lock()
@@ -120,6 +124,9 @@ class FlagServer(ThreadingHTTPServer):
         if not flags.is_known(code):
             return code, 404, NOT_FOUND_PAGE, "text/html; charset=utf-8"
         return code, 200, flags.gif_bytes(code), "image/gif"
+
+    def delay_for(self, code: Optional[str]) -> float:
+        return self.delay_by_code.get(code, self.delay) if code else self.delay
 
     def request_started(self) -> None:
         with self._lock:
@@ -200,6 +207,7 @@ def _parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default: any free port)")
     parser.add_argument("--delay", type=float, default=0.1, help="seconds each request takes (default 0.1)")
     parser.add_argument("--errors", default="", help="codes answered with HTTP 500, e.g. EG,IR")
+    parser.add_argument("--delay-by-code", default="", help="slower or faster codes, e.g. BD=0.5,CD=0.3")
     parser.add_argument("--verbose", action="store_true", help="log every request")
     return parser.parse_args(argv)
 
@@ -211,7 +219,13 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 2
     errors = [code.strip() for code in args.errors.split(",") if code.strip()]
     try:
-        server = FlagServer(args.port, args.delay, errors, verbose=args.verbose)
+        by_code = {code.strip(): float(seconds) for code, _, seconds in
+                   (item.partition("=") for item in args.delay_by_code.split(",") if item.strip())}
+    except ValueError:
+        print("--delay-by-code takes CODE=SECONDS pairs separated by commas, e.g. BD=0.5,CD=0.3")
+        return 2
+    try:
+        server = FlagServer(args.port, args.delay, errors, verbose=args.verbose, delay_by_code=by_code)
     except OSError as error:
         print(f"Could not listen on {HOST}:{args.port} ({error.strerror}). Pick another --port, or leave it out to get a free one.")
         return 1

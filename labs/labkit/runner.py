@@ -164,7 +164,8 @@ class _Session:
         if not spec:
             return None
         from labkit.flagserver import FlagServer
-        return FlagServer(delay=float(spec.get("delaySeconds", 0)), error_codes=spec.get("errorCodes", [])).start()
+        return FlagServer(delay=float(spec.get("delaySeconds", 0)), error_codes=spec.get("errorCodes", []),
+                          delay_by_code=spec.get("delayByCode")).start()
 
 
 def main(argv: Optional[List[str]] = None) -> int:

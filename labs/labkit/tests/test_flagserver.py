@@ -94,6 +94,15 @@ class FlagServerTest(unittest.TestCase):
         self.assertEqual(len(server.requests()), 40)
         self.assertEqual(server.peak_in_flight(), 1)
 
+    def test_delay_by_code_makes_slow_flags_finish_last(self) -> None:
+        server = self.start(delay=0.01, delay_by_code={"bd": 0.4})
+        self.assertEqual((server.delay_for("BD"), server.delay_for("BR"), server.delay_for(None)), (0.4, 0.01, 0.01))
+        fetch_all_at_once([f"{server.base_url}/{cc}/{cc.lower()}.gif" for cc in ("BD", "BR", "CN")])
+        server.wait_idle()
+        # Records are in the order the answers went out: the slow flag's comes last.
+        self.assertEqual(server.requests()[-1].code, "BD")
+        self.assertGreaterEqual(server.requests()[-1].seconds, 0.4)
+
     def test_peak_in_flight_counts_concurrent_clients(self) -> None:
         server = self.start(delay=0.3)
         urls = [f"{server.base_url}/{cc}/{cc.lower()}.gif" for cc in flags.POP20_CC[:8]]
