@@ -121,12 +121,15 @@ class RunnerProtocolTest(TempDirTestCase):
         self.assertEqual(code, 2)
         self.assertIn("unknown check id", records[1]["message"])
 
-    def test_trace_without_a_recorder_still_runs_the_checks(self) -> None:
+    def test_trace_records_the_main_run_and_reports_its_path(self) -> None:
         parent = self.make_dir()
         work_dir = copy_work(os.path.join(BASIC, "work-good"), parent)
         trace = os.path.join(parent, "trace.json")
         code, records, _ = run_runner(BASIC, work_dir, "--trace", trace)
         self.assertEqual(code, 0)
-        traces = [r for r in records if r["type"] == "trace"]
-        # A `trace` record appears only when the timeline file was written.
-        self.assertEqual(len(traces), 1 if os.path.isfile(trace) else 0)
+        self.assertTrue(os.path.isfile(trace))
+        self.assertEqual([r["path"] for r in records if r["type"] == "trace"], [trace])
+        # The trace line comes after the check whose run was recorded started, and before `done`.
+        types = [r["type"] for r in records]
+        self.assertLess(types.index("checkStart"), types.index("trace"))
+        self.assertLess(types.index("trace"), types.index("done"))
