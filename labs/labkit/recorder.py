@@ -971,18 +971,17 @@ def _handle_run(original: Callable[..., Any]) -> Callable[..., Any]:
         session = _session
         if record is None or session is None:
             return original(self)
-        if session.capped or session.pid != os.getpid():
+        if session.capped:
             original(self)
         else:
+            # No CPU time per step: thread_time is a system call, and steps can be a few µs long. A step
+            # that blocks the loop shows anyway, as a long step.
             lane = session.lane()
             t0 = _now()
-            c0 = _cpu()
             try:
                 original(self)
             finally:
-                c1 = _cpu()
-                t1 = _now()
-                session.events.append(("X", "step", task.get_name(), t0, lane.id, t1 - t0, None, record.step_args, c0, c1 - c0))
+                session.events.append(("X", "step", task.get_name(), t0, lane.id, _now() - t0, None, record.step_args))
         if task.done():
             session.task_ended(task, record, _now())
         return None
@@ -995,7 +994,7 @@ def _create_task(original: Callable[..., Any]) -> Callable[..., Any]:
         t0 = _now()
         task = original(self, coro, *args, **kwargs)
         session = _session
-        if session is not None and session.pid == os.getpid() and not _loop_housekeeping(self, coro) and session.room():
+        if session is not None and not _loop_housekeeping(self, coro) and session.room():
             session.task_created(self, task, coro, t0, sys._getframe(1))
         return task
 
@@ -1134,6 +1133,8 @@ def _enter_child(process: Any, config: Mapping[str, Any]) -> Optional[_Session]:
 
 def _finish_child(session: _Session) -> None:
     global _session
+    if session.profile is not None and sys.getprofile() is session.profile:
+        sys.setprofile(None)
     try:
         session.write_part()
     except OSError as error:
@@ -1279,6 +1280,9 @@ def stop() -> Optional[str]:
     session = _session
     if session is None or session.pid != os.getpid() or session.finished:
         return None
+    if session.profile is not None and sys.getprofile() is session.profile:
+        # This thread's learner code is over; profiling the writing of the file would only slow it down.
+        sys.setprofile(None)
     if session.is_child:
         path = session.write_part()
         session.stop_calls()
@@ -1298,6 +1302,8 @@ def _at_exit() -> None:
     session = _session
     if session is None or session.pid != os.getpid() or session.finished:
         return
+    if session.profile is not None and sys.getprofile() is session.profile:
+        sys.setprofile(None)
     try:
         if session.is_child:
             session.write_part()

@@ -52,6 +52,12 @@ def child_env(flags_url: Optional[str]) -> Dict[str, str]:
 def finish_traced_run(writer: ResultsWriter, run: Any, trace_path: str, server: Any) -> None:
     """The one place where the recorded run ends: the timeline file is complete here, and the flag
     server still holds that run's requests (server.spans()) for merging into it."""
+    if server is not None and getattr(run, "requests", None):
+        from labkit import tracemerge
+        try:
+            tracemerge.add_server_spans(trace_path, run.requests)
+        except (OSError, ValueError) as error:  # the timeline is extra; the verdicts must still arrive
+            print(f"[labkit] flag server requests not added to the timeline: {error}", file=sys.stderr)
     if os.path.isfile(trace_path):
         writer.write("trace", path=trace_path)
 
@@ -84,6 +90,8 @@ def run_check(function: Any, ctx: Any, spec: Dict[str, Any]) -> Dict[str, Any]:
         result.update(status="skipped", message=str(skipped))
     except RunTimedOut as timeout:
         result.update(_timed_out_result(timeout, ctx.entry_name))
+        if getattr(timeout, "hint", None) is not None:  # a check may key a hang to its own hint
+            result["hint"] = timeout.hint
     except Exception:  # noqa: BLE001 — a bug in the check, not in the learner's code
         result.update(status="error", message="checker crashed — please report this as a bug in the lab:\n"
                       + traceback.format_exc())

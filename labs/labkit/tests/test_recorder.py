@@ -51,6 +51,12 @@ class RecorderCase(unittest.TestCase):
         return trace, done.stdout
 
 
+def line_of(fixture: str, text: str) -> int:
+    """The 1-based line of a fixture that holds `text`, so tests survive edits to the fixtures."""
+    with open(os.path.join(FIXTURES, fixture), encoding="utf-8") as stream:
+        return next(number for number, line in enumerate(stream, 1) if text in line)
+
+
 def events(trace: Trace, ph: str, cat: Optional[str] = None, pid: Optional[int] = None) -> List[Event]:
     return [e for e in trace["traceEvents"]
             if e["ph"] == ph and (cat is None or e.get("cat") == cat) and (pid is None or e["pid"] == pid)]
@@ -91,7 +97,7 @@ class ThreadsTest(RecorderCase):
         self.assertEqual(set(spans), set(names.values()) - {"MainThread"})
         self.assertEqual(spans["worker"]["args"]["target"], "Worker.run")
         self.assertEqual(spans["spinner"]["args"]["file"], "threads_basic.py")
-        self.assertEqual(spans["spinner"]["args"]["line"], 6)
+        self.assertEqual(spans["spinner"]["args"]["line"], line_of("threads_basic.py", "def spin("))
         for span in spans.values():
             self.assertGreaterEqual(span["args"]["cpuUs"], 0)
             self.assertIn("tdur", span)
@@ -116,7 +122,8 @@ class ThreadsTest(RecorderCase):
         (marker,) = [e for e in events(trace, "i", "marker") if e["name"] == "exception"]
         self.assertEqual(lane_names(trace)[(marker["pid"], marker["tid"])], "failing")
         self.assertEqual(marker["args"]["type"], "RuntimeError")
-        self.assertEqual((marker["args"]["file"], marker["args"]["line"]), ("threads_basic.py", 20))
+        self.assertEqual((marker["args"]["file"], marker["args"]["line"]),
+                         ("threads_basic.py", line_of("threads_basic.py", "raise RuntimeError")))
 
     def test_threads_still_running_when_the_module_ends(self) -> None:
         trace, out = self.record("leftovers.py")
@@ -209,7 +216,8 @@ class AsyncioTest(RecorderCase):
         self.assertEqual(by_name["doomed"][1]["args"]["status"], "cancelled")
         markers = {(e["name"], e["args"].get("task")): e for e in events(trace, "i", "marker")}
         error = markers[("exception", by_name["explode"][0]["id"])]
-        self.assertEqual((error["args"]["file"], error["args"]["line"]), ("async_gather.py", 18))
+        self.assertEqual((error["args"]["file"], error["args"]["line"]),
+                         ("async_gather.py", line_of("async_gather.py", "raise ValueError")))
         self.assertIn(("cancelled", by_name["doomed"][0]["id"]), markers)
 
     def test_coroutine_calls_are_drawn_per_segment_between_awaits(self) -> None:
@@ -336,7 +344,7 @@ class MarkTest(RecorderCase):
         self.assertTrue(all(e["args"]["object"].startswith("<object object") for e in marks if e["name"] == "lost update"))
         (summary,) = [e for e in marks if e["name"] == "summary"]
         self.assertEqual(names[(summary["pid"], summary["tid"])], "racer-0")
-        self.assertEqual((summary["args"]["file"], summary["args"]["line"]), ("marks.py", 16))
+        self.assertEqual((summary["args"]["file"], summary["args"]["line"]), ("marks.py", line_of("marks.py", '"summary"')))
 
 
 class LaunchTest(RecorderCase):

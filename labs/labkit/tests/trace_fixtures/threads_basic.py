@@ -8,7 +8,10 @@ def spin(seconds: float) -> None:
 
 
 def crunch(n: int) -> int:
-    return sum(i * i for i in range(n))
+    total = 0
+    for i in range(n):
+        total += i * i
+    return total
 
 
 class Worker(threading.Thread):
