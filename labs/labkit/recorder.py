@@ -26,7 +26,6 @@ The asyncio, executor and multiprocessing modules are patched when the learner's
 """
 from __future__ import annotations
 
-import argparse
 import atexit
 import functools
 import itertools
@@ -38,9 +37,12 @@ import threading
 import time
 import weakref
 from types import CodeType, FrameType, ModuleType, TracebackType
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from labkit import traceformat, tracemerge
+
+if TYPE_CHECKING:
+    import argparse
 
 _now = time.perf_counter_ns
 _cpu = time.thread_time_ns
@@ -1283,13 +1285,13 @@ def stop() -> Optional[str]:
     if session.profile is not None and sys.getprofile() is session.profile:
         # This thread's learner code is over; profiling the writing of the file would only slow it down.
         sys.setprofile(None)
-    if session.is_child:
-        path = session.write_part()
-        session.stop_calls()
-        _session = None
-        return path
-    path = session.write_main()
-    if session.still_busy():
+    try:
+        path = session.write_part() if session.is_child else session.write_main()
+    except OSError as error:
+        # The timeline is extra: a full disk or a removed folder must not change the run's own result.
+        print(f"[labkit] the timeline could not be written to {session.trace_path}: {error}", file=sys.stderr)
+        path = None
+    if not session.is_child and path is not None and session.still_busy():
         session.draining = True
     else:
         session.stop_calls()
@@ -1310,6 +1312,8 @@ def _at_exit() -> None:
         elif session.draining:
             session.join_children()
             session.write_main()
+    except OSError as error:
+        print(f"[labkit] the timeline could not be written to {session.trace_path}: {error}", file=sys.stderr)
     finally:
         session.stop_calls()
         _session = None
@@ -1339,6 +1343,8 @@ def is_recording() -> bool:
 
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
+    import argparse  # only the command line needs it; every recording child process imports this module
+
     parser = argparse.ArgumentParser(prog="python -m labkit.recorder",
                                      description="Run a Python script and record its timeline (Chrome trace JSON).")
     parser.add_argument("--trace", required=True, help="where to write the timeline")

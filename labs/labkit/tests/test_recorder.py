@@ -365,6 +365,24 @@ class InProcessApiTest(unittest.TestCase):
         self.assertFalse(recorder.mark("nothing records"))
         self.assertIsNone(recorder.stop())
 
+    def test_a_trace_that_cannot_be_written_does_not_fail_the_run(self) -> None:
+        import contextlib
+        import io
+
+        from labkit import recorder
+
+        folder = tempfile.mkdtemp(prefix="labkit-trace-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        gone = os.path.join(folder, "gone")
+        os.mkdir(gone)
+        recorder.start(os.path.join(gone, "trace.json"), roots=[folder])
+        os.rmdir(gone)
+        said = io.StringIO()
+        with contextlib.redirect_stderr(said):
+            self.assertIsNone(recorder.stop())
+        self.assertIn("the timeline could not be written", said.getvalue())
+        self.assertFalse(recorder.is_recording())
+
     def test_start_stop_in_this_process(self) -> None:
         from labkit import recorder
 
