@@ -130,7 +130,7 @@ class Fuzzer:
     """Injects tiny random sleeps before the learner's reads and writes of shared state, in every thread,
     and makes the interpreter switch threads far more often than usual."""
 
-    def __init__(self, roots: Sequence[str], *, seed: int = 0, max_sleep: float = 0.0003, max_window_sleep: float = 0.002,
+    def __init__(self, roots: Sequence[str], *, seed: int = 0, max_sleep: float = 0.0003, max_window_sleep: float = 0.005,
                  switch_interval: float = 1e-5, on_lost_update: Optional[Callable[[LostUpdate], None]] = None) -> None:
         self.roots = tuple(os.path.realpath(root) for root in roots)
         self.max_sleep = max_sleep
@@ -220,10 +220,14 @@ class Fuzzer:
 
     # -- what the tracer does --------------------------------------------------------------------------
     def pause(self, window: bool = False) -> None:
-        """Sleeps a random moment, longer inside a read-modify-write `window` (after a shared value was
-        read and before it is written back), where a switch loses an update."""
+        """Sleeps a random moment. Inside a read-modify-write `window` (a shared value was read and is about
+        to be written back) the sleep is long, and never near zero: threads that finish their work a few
+        milliseconds apart, like a pool's downloads, must still overlap there for the race to show."""
         self.sleeps += 1
-        time.sleep(self._random.uniform(0.0, self.max_window_sleep if window else self.max_sleep))
+        if window:
+            time.sleep(self._random.uniform(0.4 * self.max_window_sleep, self.max_window_sleep))
+        else:
+            time.sleep(self._random.uniform(0.0, self.max_sleep))
 
     def lost(self, update: LostUpdate) -> None:
         self.lost_updates.append(update)
