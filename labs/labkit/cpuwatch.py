@@ -10,9 +10,9 @@ spawn start methods.
     cpuwatch.children_alive(grace=1.0)     # pids of children still running after the grace
 
 Why this way:
-- ProcessPoolExecutor.submit wraps the submitted function in a partial of a module-level function here,
-  which pickles by reference like any other; in the worker it appends a line to <notes_dir>/<pid> and
-  then calls the learner's function. Executor.map goes through submit, so both are seen. Nothing comes
+- ProcessPoolExecutor.submit wraps the submitted function in a _NotingCall, a module-level class here
+  that pickles like any other; in the worker it appends a line to <notes_dir>/<pid> and then calls the
+  learner's function. Executor.map goes through submit, so both are seen. Nothing comes
   back through the learner's results, and the parent's memory is never needed (spawned workers have none
   of it).
 - A worker started with spawn imports the main module again, as `__mp_main__`. load_as_main() runs the
@@ -39,11 +39,28 @@ MAIN_AS_IMPORTED = "__mp_main__"
 _installed = False
 
 
-def _run_noting_pid(notes_dir: str, fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-    """Runs in the worker process: notes this process's pid, then does the learner's work."""
-    with open(os.path.join(notes_dir, str(os.getpid())), "a", encoding="ascii") as notes:
-        notes.write("1\n")
-    return fn(*args, **kwargs)
+def _name_of(fn: Any) -> str:
+    if isinstance(fn, functools.partial):
+        # Executor.map submits partial(_process_chunk, fn) once per chunk of the inputs.
+        if getattr(fn.func, "__name__", "") == "_process_chunk" and fn.args:
+            return f"{_name_of(fn.args[0])} (map chunk)"
+        return _name_of(fn.func)
+    return getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or type(fn).__name__
+
+
+class _NotingCall:
+    """The learner's function as it travels to a worker: in the worker it notes this process's pid,
+    then does the work. It carries the function's name, so the run's timeline still shows that name."""
+
+    def __init__(self, notes_dir: str, fn: Callable[..., Any]) -> None:
+        self.notes_dir = notes_dir
+        self.fn = fn
+        self.__qualname__ = _name_of(fn)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        with open(os.path.join(self.notes_dir, str(os.getpid())), "a", encoding="ascii") as notes:
+            notes.write("1\n")
+        return self.fn(*args, **kwargs)
 
 
 def install(notes_dir: str) -> None:
@@ -55,7 +72,7 @@ def install(notes_dir: str) -> None:
     submit = futures_process.ProcessPoolExecutor.submit
 
     def watched_submit(self: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        return submit(self, functools.partial(_run_noting_pid, notes_dir, fn), *args, **kwargs)
+        return submit(self, _NotingCall(notes_dir, fn), *args, **kwargs)
 
     futures_process.ProcessPoolExecutor.submit = watched_submit  # type: ignore[method-assign]
 
