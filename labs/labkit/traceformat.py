@@ -69,9 +69,13 @@ def sort_events(events: List[Dict[str, Any]]) -> None:
 def drop_unmatched_flows(events: List[Dict[str, Any]]) -> int:
     """Removes flow starts whose end never came (a child killed before it wrote its part, a future
     cancelled in the queue) and ends without a start; returns how many were removed."""
-    starts = {(e.get("cat"), e.get("id")) for e in events if e.get("ph") == "s"}
-    ends = {(e.get("cat"), e.get("id")) for e in events if e.get("ph") == "f"}
-    keep = [e for e in events if e.get("ph") not in ("s", "f") or (e.get("cat"), e.get("id")) in (ends if e["ph"] == "s" else starts)]
+    def key(event: Dict[str, Any]) -> Tuple[Any, Any]:
+        return (event.get("cat"), event.get("id"))
+
+    starts = {key(e) for e in events if e.get("ph") == "s"}
+    ends = {key(e) for e in events if e.get("ph") == "f"}
+    paired = starts & ends
+    keep = [e for e in events if e.get("ph") not in ("s", "f") or key(e) in paired]
     removed = len(events) - len(keep)
     events[:] = keep
     return removed
