@@ -11,9 +11,9 @@ function find(lines, pattern, after = 0) {
 }
 
 /**
- * Returns `{ edits, fixed }`: edits as `{ from, count, lines }` (1-based line, lines to remove, lines to
+ * Returns `{ edits, fixed, workers }`: edits as `{ from, count, lines }` (1-based line, lines to remove, lines to
  * type there), ordered bottom-up so each keeps the line numbers of the file it is typed into, and the
- * whole fixed file they add up to.
+ * whole fixed file they add up to, and how many worker threads it starts.
  */
 export function planRaceFix(starter) {
   const lines = starter.split('\n');
@@ -25,6 +25,7 @@ export function planRaceFix(starter) {
   }
   const spawn = find(lines, /^\s+for _ in range\(WORKERS\):$/, update);
   const final = find(lines, /^\s+print\(f"Final count/, spawn);
+  const workers = Number(lines[find(lines, /^WORKERS = \d+$/)].split('=')[1]);
 
   const edits = [
     {
@@ -50,5 +51,5 @@ export function planRaceFix(starter) {
   for (const edit of edits) {
     fixed.splice(edit.from - 1, edit.count, ...edit.lines);
   }
-  return { edits, fixed: fixed.join('\n') };
+  return { edits, fixed: fixed.join('\n'), workers };
 }
