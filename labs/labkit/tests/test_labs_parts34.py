@@ -1,0 +1,126 @@
+"""The Part III and IV labs against their own checks: each starter fails the check that teaches the lab,
+each solution passes, valid alternative solutions pass, and plausible wrong ones fail the check that
+names their mistake."""
+import os
+import shutil
+import sys
+import unittest
+from typing import Dict, List, Sequence, Tuple
+
+from labkit.tests.support import LABS_ROOT, TempDirTestCase, check_ends, run_runner
+
+Edit = Tuple[str, str]
+
+SPINNER_SLEEP = "    await asyncio.sleep(seconds)\n"
+SPINNER_AWAIT = "    await spinner  # cancel() only asks; the spinner stops at its next await and clears its line\n"
+FLAGS_SEMAPHORE = "    semaphore = asyncio.Semaphore(concur_req)"
+PRIMES_POOL = "    with ProcessPoolExecutor(max_workers=workers) as executor:\n"
+FIRST_STEPS_GATHER = "    return await asyncio.gather(*coroutines)"
+
+
+class PartsThreeAndFourTest(TempDirTestCase):
+    def verify(self, lab: str, variant: str = "solution", edits: Sequence[Edit] = ()) -> Dict[str, Dict[str, object]]:
+        """Materializes the lab as verify does (starter, then the solution over it), edits its entry file,
+        and runs the checks."""
+        lab_dir = os.path.join(LABS_ROOT, lab)
+        work = os.path.join(self.make_dir(), lab)
+        shutil.copytree(os.path.join(lab_dir, "starter"), work)
+        if variant == "solution":
+            for name in os.listdir(os.path.join(lab_dir, "solution")):
+                shutil.copy(os.path.join(lab_dir, "solution", name), work)
+        entry = next(name for name in os.listdir(os.path.join(lab_dir, "solution")) if name.endswith(".py"))
+        with open(os.path.join(work, entry), encoding="utf-8") as handle:
+            source = handle.read()
+        for old, new in edits:
+            self.assertIn(old, source, f"edit does not apply to {lab}/{variant}")
+            source = source.replace(old, new)
+        with open(os.path.join(work, entry), "w", encoding="utf-8") as handle:
+            handle.write(source)
+        self.source = source
+        code, records, raw = run_runner(lab_dir, work)
+        self.assertFalse([r for r in records if r["type"] == "fatal"], raw)
+        ends = check_ends(records)
+        self.assertFalse([i for i, r in ends.items() if r["status"] == "error"], ends)
+        return ends
+
+    def assert_passes(self, lab: str, edits: Sequence[Edit] = ()) -> Dict[str, Dict[str, object]]:
+        ends = self.verify(lab, edits=edits)
+        self.assertEqual({i: r["message"] for i, r in ends.items() if r["status"] != "passed"}, {})
+        return ends
+
+    def assert_fails(self, lab: str, edits: Sequence[Edit], check_id: str, words: List[str],
+                     variant: str = "solution", line_text: str = "") -> None:
+        result = self.verify(lab, variant, edits)[check_id]
+        self.assertEqual(result["status"], "failed", result)
+        for word in words:
+            self.assertIn(word, str(result["message"]))
+        if line_text:
+            lines = [n for n, text in enumerate(self.source.splitlines(), 1) if line_text in text]
+            self.assertIn(result["line"], lines)
+
+    # -- asyncio-first-steps ---------------------------------------------------------------------------
+    def test_first_steps(self) -> None:
+        self.assert_passes("asyncio-first-steps")
+        self.assert_fails("asyncio-first-steps", [], "takes-longest-not-sum", ["not the slowest one"], "starter")
+        self.assert_passes("asyncio-first-steps", [(FIRST_STEPS_GATHER, (
+            "    tasks = [asyncio.create_task(c) for c in coroutines]\n    return [await task for task in tasks]"))])
+
+    def test_first_steps_wrong_awaits(self) -> None:
+        self.assert_fails("asyncio-first-steps", [(FIRST_STEPS_GATHER, "    return await asyncio.gather(coroutines)")],
+                          "awaits-coroutines", ["separate arguments"], line_text="gather(coroutines)")
+        self.assert_fails("asyncio-first-steps", [(FIRST_STEPS_GATHER, "    await time.sleep(0.01)\n" + FIRST_STEPS_GATHER)],
+                          "awaits-coroutines", ["not awaitable", "asyncio.sleep"], line_text="await time.sleep")
+        self.assert_fails("asyncio-first-steps", [(FIRST_STEPS_GATHER, "    fetch_reading('Lima', 0.1)\n" + FIRST_STEPS_GATHER)],
+                          "awaits-coroutines", ["never awaited", "fetch_reading"], line_text="fetch_reading('Lima'")
+        self.assert_fails("asyncio-first-steps", [(FIRST_STEPS_GATHER, "    return asyncio.gather(*coroutines)")],
+                          "returns-every-reading", ["_GatheringFuture"])
+
+    # -- asyncio-spinner -------------------------------------------------------------------------------
+    def test_spinner(self) -> None:
+        self.assert_passes("asyncio-spinner")
+        self.assert_fails("asyncio-spinner", [], "loop-never-blocked", ["blocked", "time.sleep(seconds)"], "starter",
+                          line_text="time.sleep(seconds)")
+        # Moving the blocking call to a thread is as good as awaiting asyncio.sleep.
+        self.assert_passes("asyncio-spinner", [(SPINNER_SLEEP, "    await asyncio.to_thread(time.sleep, seconds)\n"),
+                                               ("import itertools\n", "import itertools\nimport time\n")])
+
+    def test_spinner_wrong_solutions(self) -> None:
+        self.assert_fails("asyncio-spinner", [(SPINNER_AWAIT, "")], "cancels-spinner", ["not awaited"])
+        self.assert_fails("asyncio-spinner", [(SPINNER_SLEEP, (
+            "    end = time.perf_counter() + seconds\n    while time.perf_counter() < end:\n        pass\n")),
+            ("import itertools\n", "import itertools\nimport time\n")], "spins-during-work", ["0 frame(s)"])
+
+    # -- flags-asyncio ---------------------------------------------------------------------------------
+    def test_flags_asyncio(self) -> None:
+        self.assert_passes("flags-asyncio")
+        self.assert_fails("flags-asyncio", [], "one-event-loop", ["21 event loops", "asyncio.run"], "starter",
+                          line_text="asyncio.run(download_one(cc))")
+
+    def test_flags_asyncio_wrong_limits(self) -> None:
+        self.assert_fails("flags-asyncio", [(FLAGS_SEMAPHORE, "    semaphore = asyncio.Semaphore(MAX_CONCUR_REQ)")],
+                          "limits-concurrency", ["at most 4", "saw 5 at once"])
+        self.assert_fails("flags-asyncio", [(", return_exceptions=True)", ")")], "exact-counts",
+                          ["stopped at the first failed download"])
+
+    # -- asyncio-taskgroup -----------------------------------------------------------------------------
+    @unittest.skipIf(sys.version_info < (3, 11), "asyncio.TaskGroup needs Python 3.11")
+    def test_taskgroup(self) -> None:
+        self.assert_passes("asyncio-taskgroup")
+        self.assert_fails("asyncio-taskgroup", [], "cancels-the-rest", ["went on running"], "starter")
+        self.assert_fails("asyncio-taskgroup", [("TripFailed([str(error) for error in failures.exceptions])",
+                                                 "TripFailed([str(failures.exceptions[0])])")],
+                          "reports-every-failure", ["names only 1"])
+
+    # -- cpu-parallel ----------------------------------------------------------------------------------
+    def test_cpu_parallel(self) -> None:
+        ends = self.assert_passes("cpu-parallel")
+        self.assertIn("processes", str(ends["uses-processes"]["message"]))
+        self.assert_fails("cpu-parallel", [], "uses-processes", ["no work in a process pool"], "starter")
+        self.assert_fails("cpu-parallel", [], "has-main-guard", ["calls main()"], "starter", line_text="main()")
+
+    def test_cpu_parallel_wrong_solutions(self) -> None:
+        self.assert_fails("cpu-parallel", [(PRIMES_POOL, PRIMES_POOL.replace("workers)", "1)"))], "uses-processes",
+                          ["one worker process"])
+        self.assert_fails("cpu-parallel", [("        return list(executor.map(check, numbers))",
+                                            "        return list(executor.map(lambda n: check(n), numbers))")],
+                          "correct-results", ["could not be sent to a worker process"])
