@@ -3,6 +3,7 @@ processes that really ran the work (labkit.cpuwatch), the main guard (read from 
 a run under the spawn start method), and no child process left running. Speed-ups are shown, never
 asserted: a 2-core machine cannot promise one."""
 import ast
+import re
 from typing import Any, Dict, List, Optional
 
 from labkit.checks import Context, Run, check, expect_ran_cleanly, fail
@@ -85,7 +86,8 @@ _WHY_PICKLE = ("a worker process gets the function to run, and its arguments, by
 
 def expect_picklable(run: Run) -> None:
     error = run.exception
-    if error is not None and ("pickle" in error.message.lower() or "Can't get attribute" in error.message):
+    # "Can't pickle local object" up to 3.12, "Can't get local object" on 3.13, "Can't get attribute" in a worker.
+    if error is not None and re.search(r"pickl|Can't get (local object|attribute)", error.message, re.IGNORECASE):
         fail(f"The work could not be sent to a worker process: {error.describe()}.", why=_WHY_PICKLE,
              file=error.file, line=error.line)
 
