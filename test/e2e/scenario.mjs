@@ -283,6 +283,20 @@ export function learnerSteps({ labs, lab, timings }) {
         const missing = threads.filter((thread) => !lanes.some((lane) => lane === thread || lane.endsWith(` ${thread}`)));
         ui.expect(missing.length === 0, `the timeline has no lane for ${missing.join(', ')}; its lanes: ${lanes.join(', ')}`);
         ui.expect(lanes.length === threads.length, `the timeline has ${lanes.length} lanes for ${threads.length} threads: ${lanes.join(', ')}`);
+
+        // The timeline at full width, as a learner studies it (and as the README shows it).
+        await (await ui.visible(page.locator('.tabs-container .tab[aria-label^="Timeline"]'), 'the timeline tab')).click();
+        await ui.runCommand(page, 'View: Maximize Editor Group and Hide Side Bars');
+        try {
+          await ui.waitUntil('the timeline to fill the window', async () => (await page.locator('.part.sidebar').isHidden()) && !(await ui.tab(page, entry).first().isVisible()));
+          // The canvas redraws on the resize a frame later.
+          await page.waitForTimeout(300);
+          await ctx.shot('wide');
+        } finally {
+          // The steps after this one work in the editor beside it.
+          await ui.runCommand(page, 'View: Toggle Maximize Editor Group');
+          await ui.visible(ui.tab(page, entry), `the ${entry} tab again after the timeline was shown at full width`);
+        }
       },
     },
     {
