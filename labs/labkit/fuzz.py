@@ -139,6 +139,8 @@ class Fuzzer:
         self.on_lost_update = on_lost_update
         self.lost_updates: List[LostUpdate] = []
         self.sleeps = 0
+        # `sleeps += 1` from many threads would lose counts: the very race this module exists to show.
+        self._count_lock = threading.Lock()
         self._random = random.Random(seed)
         self._files: Dict[str, Optional[Tuple[Set[str], Set[str]]]] = {}
         self._plans: Dict[types.CodeType, Optional[Dict[int, Step]]] = {}
@@ -223,7 +225,8 @@ class Fuzzer:
         """Sleeps a random moment. Inside a read-modify-write `window` (a shared value was read and is about
         to be written back) the sleep is long, and never near zero: threads that finish their work a few
         milliseconds apart, like a pool's downloads, must still overlap there for the race to show."""
-        self.sleeps += 1
+        with self._count_lock:
+            self.sleeps += 1
         if window:
             time.sleep(self._random.uniform(0.4 * self.max_window_sleep, self.max_window_sleep))
         else:
