@@ -3,9 +3,9 @@ what cannot be awaited, coroutines never awaited, a blocked event loop, and more
 from __future__ import annotations
 
 import re
-from typing import Optional
+from typing import Optional, Sequence
 
-from labkit.asyncwatch import Watched, site_line
+from labkit.asyncwatch import Watched, observed, site_line
 from labkit.checks import Context, Run, expect_ran_cleanly, fail
 from labkit.failures import format_list
 
@@ -41,6 +41,26 @@ def expect_awaits_only_awaitables(ctx: Context, run: Run) -> None:
                  "separate arguments: unpack the list with a star, `await asyncio.gather(*coroutines)`.",
                  why="gather treats each argument as one awaitable; a list is not one.", file=error.file, line=error.line)
     expect_ran_cleanly(run, ctx.entry_name)
+
+
+def expect_watched(ctx: Context, run: Run, *, tolerate: Sequence[str] = ()) -> Watched:
+    """What the lab's probe saw through asyncwatch, once the run is known to have gone far enough to judge:
+    no wrong `await` (unless the exception's type is in `tolerate`, for a check of its own), the probe's
+    report present, the functions it calls still coroutine functions, every coroutine awaited."""
+    if not (run.exception is not None and run.exception.type in tolerate):
+        expect_awaits_only_awaitables(ctx, run)
+    watched = observed(run.observations)
+    if not watched.reported:
+        fail("The checks' probe did not report back, so nothing could be judged.",
+             why="this usually means the program exited early (sys.exit while it was loaded?); the output below "
+                 "may say more.")
+    name = watched.extra.get("notCoroutine")
+    if name:
+        fail(f"{ctx.entry_name} needs a coroutine function named {name}: `async def {name}(...)`, as in the starter.",
+             why="the checks call your coroutines themselves and watch them run; only an async def can await.",
+             line=ctx.line_of_function(name))
+    expect_every_coroutine_awaited(ctx, watched)
+    return watched
 
 
 def expect_every_coroutine_awaited(ctx: Context, watched: Watched) -> None:

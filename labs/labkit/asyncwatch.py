@@ -28,6 +28,7 @@ import asyncio
 import _thread
 import asyncio.base_events as base_events
 import gc
+import inspect
 import itertools
 import os
 import re
@@ -283,6 +284,11 @@ def install(learner_dir: Optional[str] = None) -> None:
     _learner_dir = learner_dir or probe.learner_dir()
     _watch_loops()
     _watch_warnings()
+
+
+def not_coroutine_function(module: Any, names: List[str]) -> Optional[str]:
+    """The first of `names` that the learner's module lacks, or has as something other than an async def."""
+    return next((name for name in names if not inspect.iscoroutinefunction(getattr(module, name, None))), None)
 
 
 def mark(name: str, **fields: Any) -> float:

@@ -45,21 +45,18 @@ async def drive(module: Any) -> None:
 
 
 def main() -> None:
+    problem = None
     asyncwatch.install()
     try:
-        module = probe.load_learner()
-        for name in ("fetch_reading", "fetch_all"):
-            if not hasattr(module, name):
-                outcome["missing"] = name
-                return
-            if not inspect.iscoroutinefunction(getattr(module, name)):
-                outcome["notAsync"] = name
-                return
+        module: Any = probe.load_learner()
+        problem = asyncwatch.not_coroutine_function(module, ["fetch_reading", "fetch_all"])
+        if problem:
+            return
         module.fetch_reading = watch(module.fetch_reading)
         asyncio.run(drive(module))
     finally:
         sys.stdout.flush()
-        asyncwatch.report(calls=calls, outcome=outcome, stations=STATIONS)
+        asyncwatch.report(calls=calls, outcome=outcome, stations=STATIONS, notCoroutine=problem)
 
 
 main()

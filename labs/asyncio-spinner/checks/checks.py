@@ -3,8 +3,8 @@ and the event loop never blocked; all observed while the program runs (labkit.as
 import ast
 from typing import Any, Dict, List, Optional, Tuple
 
-from labkit.asyncchecks import expect_awaits_only_awaitables, expect_every_coroutine_awaited, expect_loop_never_blocked
-from labkit.asyncwatch import Watched, observed, site_line
+from labkit.asyncchecks import expect_loop_never_blocked, expect_watched
+from labkit.asyncwatch import Watched, site_line
 from labkit.checks import Context, Run, check, fail
 from labkit.run import ExceptionInfo
 
@@ -24,19 +24,7 @@ def cancelled_error(run: Run) -> Optional[ExceptionInfo]:
 def watched_run(ctx: Context) -> Watched:
     run = ctx.run_main(probe="observe.py", timeout=TIMEOUT, expect_ok=False)
     # A CancelledError out of `await spinner` is judged by cancels-spinner; the other checks still apply.
-    if not cancelled_error(run):
-        expect_awaits_only_awaitables(ctx, run)
-    watched = observed(run.observations)
-    if not watched.reported:
-        fail("The checks' probe did not report back, so nothing could be judged.",
-             why="this usually means the program exited early; the output below may say more.")
-    name = watched.extra["outcome"].get("notCoroutine")
-    if name:
-        fail(f"spinner.py needs a coroutine function named {name}: `async def {name}(...)`.",
-             why="the checks run supervisor() themselves and watch spin() and slow() as it runs.",
-             line=ctx.line_of_function(name))
-    expect_every_coroutine_awaited(ctx, watched)
-    return watched
+    return expect_watched(ctx, run, tolerate=["CancelledError"])
 
 
 def slow_window(ctx: Context, watched: Watched) -> Tuple[float, float]:

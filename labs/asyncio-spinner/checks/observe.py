@@ -2,7 +2,6 @@
 printed when, and (through asyncwatch) the tasks, their cancellation, and any time the loop was blocked."""
 import asyncio
 import functools
-import inspect
 import sys
 import time
 from typing import Any, Dict, List
@@ -52,16 +51,16 @@ def main() -> None:
     asyncwatch.install()
     sys.stdout = RecordingStream(sys.stdout)
     try:
-        module = probe.load_learner()
-        for name in ("spin", "slow", "supervisor"):
-            if not inspect.iscoroutinefunction(getattr(module, name, None)):
-                outcome["notCoroutine"] = name
-                return
+        module: Any = probe.load_learner()
+        outcome["notCoroutine"] = asyncwatch.not_coroutine_function(module, ["spin", "slow", "supervisor"])
+        if outcome["notCoroutine"]:
+            return
         module.slow = watch_slow(module.slow)
         asyncio.run(drive(module))
     finally:
         sys.stdout = sys.__stdout__
-        asyncwatch.report(writes=writes, outcome=outcome, workSeconds=WORK_SECONDS)
+        asyncwatch.report(writes=writes, outcome=outcome, workSeconds=WORK_SECONDS,
+                          notCoroutine=outcome.get("notCoroutine"))
 
 
 main()

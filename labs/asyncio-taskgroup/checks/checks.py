@@ -3,25 +3,14 @@ reservation, so structured concurrency is judged by what happened: nothing left 
 for in vain, and every failure reported."""
 from typing import Any, Dict, List
 
-from labkit.asyncchecks import expect_awaits_only_awaitables, expect_every_coroutine_awaited
-from labkit.asyncwatch import observed
+from labkit.asyncchecks import expect_watched
 from labkit.checks import Context, check, fail
 
 TIMEOUT = 10.0
 
 
 def outcome_of(ctx: Context, scenario: str) -> Dict[str, Any]:
-    run = ctx.run_main(probe="observe.py", timeout=TIMEOUT, expect_ok=False)
-    expect_awaits_only_awaitables(ctx, run)
-    watched = observed(run.observations)
-    if not watched.reported:
-        fail("The checks' probe did not report back, so nothing could be judged.",
-             why="this usually means the program exited early; the output below may say more.")
-    name = watched.extra.get("notCoroutine")
-    if name:
-        fail(f"trip.py needs a coroutine function named {name}: `async def {name}(...)`.",
-             why="the checks call book_trip themselves and watch every reserve() call.", line=ctx.line_of_function(name))
-    expect_every_coroutine_awaited(ctx, watched)
+    watched = expect_watched(ctx, ctx.run_main(probe="observe.py", timeout=TIMEOUT, expect_ok=False))
     return next(o for o in watched.extra["outcomes"] if o["scenario"] == scenario)
 
 

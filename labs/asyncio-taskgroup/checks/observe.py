@@ -3,7 +3,6 @@ timing every reserve() call (started, finished, failed, cancelled) and noting wh
 raised and which reservations were still running at that moment."""
 import asyncio
 import functools
-import inspect
 import sys
 import time
 from typing import Any, Dict, List, Optional
@@ -69,11 +68,10 @@ def main() -> None:
     outcomes: List[Dict[str, Any]] = []
     problem: Optional[str] = None
     try:
-        module = probe.load_learner()
-        for name in ("reserve", "book_trip"):
-            if not inspect.iscoroutinefunction(getattr(module, name, None)):
-                problem = name
-                return
+        module: Any = probe.load_learner()
+        problem = asyncwatch.not_coroutine_function(module, ["reserve", "book_trip"])
+        if problem:
+            return
         module.reserve = watch(module.reserve)
         for scenario in SCENARIOS:
             outcomes.append(asyncio.run(book(module, scenario)))

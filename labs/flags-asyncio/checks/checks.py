@@ -3,8 +3,8 @@ download_many returned, and how many event loops the program made (labkit.asyncw
 import math
 from typing import Dict, List
 
-from labkit.asyncchecks import expect_awaits_only_awaitables, expect_every_coroutine_awaited, expect_one_event_loop
-from labkit.asyncwatch import Watched, observed
+from labkit.asyncchecks import expect_one_event_loop, expect_watched
+from labkit.asyncwatch import Watched
 from labkit.checks import Context, Run, check, expect_peak_in_flight, fail
 from labkit.failures import summarize_counts
 from labkit.flagchecks import DOWNLOADS, expect_flags_saved, saved_names
@@ -46,13 +46,7 @@ def watched_run(ctx: Context) -> Watched:
                  "asyncio.gather(..., return_exceptions=True), count it as an error, and carry on.",
              line=(ctx.line_of_call("gather") or ctx.line_of_call("as_completed") or ctx.line_of_call("run")
                    or ctx.line_of_function("download_many")))
-    expect_awaits_only_awaitables(ctx, run)
-    watched = observed(run.observations)
-    if not watched.reported:
-        fail("The checks' probe did not report back, so nothing could be judged.",
-             why="this usually means the program exited early (sys.exit at import time?); the output below may say more.")
-    expect_every_coroutine_awaited(ctx, watched)
-    return watched
+    return expect_watched(ctx, run)
 
 
 @check("saves-all-flags")

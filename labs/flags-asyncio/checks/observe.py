@@ -16,7 +16,7 @@ outcome: Dict[str, Any] = {}
 def main() -> None:
     asyncwatch.install()
     try:
-        module = probe.load_learner()
+        module: Any = probe.load_learner()
         codes = list(module.POP20_CC) + [UNKNOWN]
         asyncwatch.mark("download_many started")
         started = time.perf_counter()
