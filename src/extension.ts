@@ -6,14 +6,15 @@ import { CheckService } from './host/check/checkService';
 import { registerCheck } from './host/check/registerCheck';
 import { registerHints } from './host/hints/registerHints';
 import { registerLabCommands } from './host/labs/registerLabCommands';
+import { LabArgument, pickLab } from './host/labs/pickLab';
 import { LabsTreeProvider } from './host/labs/labsTreeProvider';
 import { LabService } from './host/labService';
 import { Output } from './host/output';
-import { registerPendingCommands } from './host/pendingCommands';
 import { PythonResolver } from './host/python/pythonResolver';
-import { ShowTrace } from './host/run/labTraces';
+import { ShowTrace, latestTracePath } from './host/run/labTraces';
 import { registerRunWithTimeline } from './host/run/registerRunWithTimeline';
 import { RunRegistry } from './host/safety/runRegistry';
+import { TimelineApi, registerTimeline } from './host/timeline/registerTimeline';
 
 /** What activate returns: the services, for the extension-host tests and other extensions. */
 export interface ConcurrencyLabsApi {
@@ -22,6 +23,7 @@ export interface ConcurrencyLabsApi {
   readonly checks: CheckService;
   readonly python: PythonResolver;
   readonly runs: RunRegistry;
+  readonly timeline: TimelineApi;
 }
 
 export function activate(context: vscode.ExtensionContext): ConcurrencyLabsApi {
@@ -42,15 +44,23 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLabsApi {
   const runs = new RunRegistry();
   context.subscriptions.push(python, runs);
   const traceDir = path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'traces');
-  const showTrace: ShowTrace | undefined = undefined;
+  const timeline = registerTimeline(context, {
+    latestTrace: async (argument) => {
+      const lab = await pickLab(labs, argument as LabArgument, 'Show the timeline of which lab?', true);
+      const file = lab ? latestTracePath(traceDir, lab.manifest.id) : undefined;
+      return lab && file ? { path: file, label: lab.manifest.title, sourceRoot: labs.learnerDir(lab) } : undefined;
+    },
+    log: (message) => output.line(message),
+  });
+  const showTrace: ShowTrace = (lab, tracePath) =>
+    timeline.show({ path: tracePath, label: `${lab.manifest.title} · ${new Date().toLocaleTimeString()}`, sourceRoot: labs.learnerDir(lab) });
   const runDeps = { labs, output, python, registry: runs, traceDir, showTrace };
   const checks = registerCheck(context, runDeps);
   registerHints(context, { labs, latestResults: (labId) => checks.results(labId) });
   registerAttempts(context, { labs, registry: runs, output });
   registerRunWithTimeline(context, runDeps);
 
-  registerPendingCommands(context);
-  return { labs, tree, checks, python, runs };
+  return { labs, tree, checks, python, runs, timeline };
 }
 
 export function deactivate(): void {
