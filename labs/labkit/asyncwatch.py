@@ -48,6 +48,8 @@ STALL_SECONDS = 0.05
 _WATCH_SECONDS = 0.01
 _ORIGIN_DEPTH = 32
 _UNAWAITED = re.compile(r"coroutine '([^']+)' was never awaited")
+_OWN_CALLBACK = re.compile(r"_task_ended\(\) at [^,\]]*(, )?")
+_NO_CALLBACKS = re.compile(r" cb=\[\]")
 _ORIGIN_FRAME = re.compile(r'File "(.*)", line (\d+), in (.+)')
 
 _now = time.perf_counter
@@ -192,6 +194,20 @@ class _WatchedTask(asyncio.Task):  # type: ignore[misc, type-arg]
             record["cancelAt"] = _now()
             record["cancelSite"] = _caller_site()
         return super().cancel(*args, **kwargs)
+
+    def set_name(self, value: object) -> None:
+        # 3.13.0's create_task calls set_name(None) after a task factory, which would name every task
+        # "None"; without a factory, and on other versions, no name leaves the default "Task-<n>".
+        if value is not None:
+            super().set_name(value)
+
+    def __repr__(self) -> str:
+        # The checks' own done callback is no part of the learner's task.
+        return _NO_CALLBACKS.sub("", _OWN_CALLBACK.sub("", super().__repr__()))
+
+
+# A learner who prints a task should see <Task pending ...>, as without the checks.
+_WatchedTask.__name__ = _WatchedTask.__qualname__ = "Task"
 
 
 def _task_ended(task: "asyncio.Task[Any]") -> None:

@@ -32,6 +32,7 @@ class AsyncWatchTest(TempDirTestCase):
                           env=child_env(), probe=probe_path)
         self.assertTrue(run.ok, run.stderr)
         self.run_output = run.stderr
+        self.run_stdout = run.stdout
         watched = observed(run.observations)
         self.assertTrue(watched.reported)
         return watched
@@ -113,6 +114,23 @@ class AsyncWatchTest(TempDirTestCase):
         main = watched.tasks_of("main")[0]
         self.assertEqual(polite["parent"], main["id"])
         self.assertLess(polite["cancelAt"], polite["doneAt"])
+
+    def test_watched_tasks_look_like_plain_tasks_to_the_learner(self) -> None:
+        watched = self.watch("""
+            import asyncio
+
+            async def nap():
+                await asyncio.sleep(0)
+
+            async def main():
+                plain, named = asyncio.create_task(nap()), asyncio.create_task(nap(), name="mine")
+                print(repr(plain), plain.get_name(), named.get_name())
+                await asyncio.gather(plain, named)
+
+            asyncio.run(main())
+        """)
+        self.assertRegex(self.run_stdout.strip(), r"^<Task pending name='Task-\d+' coro=<nap\(\) running at .*>> Task-\d+ mine$")
+        self.assertEqual([t["name"] for t in watched.tasks_of("nap")][1], "mine")
 
     def test_a_coroutine_never_awaited_is_reported_where_it_was_made(self) -> None:
         watched = self.watch("""
