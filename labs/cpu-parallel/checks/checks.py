@@ -84,18 +84,27 @@ _WHY_PICKLE = ("a worker process gets the function to run, and its arguments, by
                "another function), and its arguments must be picklable too.")
 
 
-def expect_picklable(run: Run) -> None:
+def expect_workers_ok(run: Run) -> None:
+    """Names the two ways a process pool fails that are not the learner's own exceptions."""
     error = run.exception
+    if error is None:
+        return
     # "Can't pickle local object" up to 3.12, "Can't get local object" on 3.13, "Can't get attribute" in a worker.
-    if error is not None and re.search(r"pickl|Can't get (local object|attribute)", error.message, re.IGNORECASE):
+    if re.search(r"pickl|Can't get (local object|attribute)", error.message, re.IGNORECASE):
         fail(f"The work could not be sent to a worker process: {error.describe()}.", why=_WHY_PICKLE,
+             file=error.file, line=error.line)
+    if error.type == "BrokenProcessPool":
+        fail(f"A worker process died before it could finish its work ({error.describe()}). Its own error is in the "
+             "output below.",
+             why="a worker that crashes, or that runs the whole program again when it imports your file (a call to "
+                 "main() that is not under `if __name__ == \"__main__\":`), leaves the pool broken.",
              file=error.file, line=error.line)
 
 
 def main_run(ctx: Context) -> Dict[str, Any]:
     run = ctx.run_main(probe="observe.py", args=probe_args(ctx), timeout=TIMEOUT, expect_ok=False)
     observed = seen(ctx, run)
-    expect_picklable(run)
+    expect_workers_ok(run)
     expect_ran_cleanly(run, ctx.entry_name)
     return observed
 
@@ -181,7 +190,7 @@ def has_main_guard(ctx: Context) -> str:
         fail("primes.py has no `if __name__ == \"__main__\":` block to start the program.", why=why,
              line=len(ctx.source.text.splitlines()) or None)
     run = ctx.run_main(probe="observe.py", args=probe_args(ctx, spawn=True), timeout=TIMEOUT, expect_ok=False)
-    expect_picklable(run)
+    expect_workers_ok(run)
     if not run.ok:
         error = run.exception
         fail("Under the spawn start method your program failed: "
