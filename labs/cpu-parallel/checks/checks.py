@@ -3,6 +3,7 @@ processes that really ran the work (labkit.cpuwatch), the main guard (read from 
 a run under the spawn start method), and no child process left running. Speed-ups are shown, never
 asserted: a 2-core machine cannot promise one."""
 import ast
+import multiprocessing
 import re
 from typing import Any, Dict, List, Optional
 
@@ -63,7 +64,14 @@ def dropped_names(ctx: Context) -> List[str]:
 
 def probe_args(ctx: Context, spawn: bool = False) -> List[str]:
     names = dropped_names(ctx)
-    return (["--spawn"] if spawn else []) + (["--drop", ",".join(names)] if names else [])
+    if spawn:
+        return ["--spawn"]
+    if not names:
+        return []
+    if "fork" not in multiprocessing.get_all_start_methods():
+        # Every spawned worker would run the unguarded call, and the whole program with it.
+        expect_no_unguarded_calls(ctx)
+    return ["--fork", "--drop", ",".join(names)]
 
 
 def seen(ctx: Context, run: Run) -> Dict[str, Any]:
@@ -174,20 +182,25 @@ def uses_processes(ctx: Context) -> str:
     return f"work ran in {len(calls)} worker processes ({spread}). Measured: {shown}"
 
 
-@check("has-main-guard")
-def has_main_guard(ctx: Context) -> str:
-    tree = ctx.source.tree
-    calls = unguarded_calls(tree)
-    why = ("with the spawn start method (the default on Windows and macOS), every worker process starts a fresh "
-           "interpreter and imports your file. Code at the top level runs again in each worker; under "
-           "`if __name__ == \"__main__\":` it runs only when the file is the program being run.")
+_WHY_GUARD = ("with the spawn start method (the default on Windows and macOS), every worker process starts a fresh "
+              "interpreter and imports your file. Code at the top level runs again in each worker; under "
+              "`if __name__ == \"__main__\":` it runs only when the file is the program being run.")
+
+
+def expect_no_unguarded_calls(ctx: Context) -> None:
+    calls = unguarded_calls(ctx.source.tree)
     if calls:
         call = calls[0]
         name = call.value.func.id  # type: ignore[attr-defined]
         fail(f"Line {call.lineno} calls {name}() as soon as the file is loaded, outside an "
-             "`if __name__ == \"__main__\":` block.", why=why, line=call.lineno)
-    if not any(is_main_guard(node) for node in tree.body):
-        fail("primes.py has no `if __name__ == \"__main__\":` block to start the program.", why=why,
+             "`if __name__ == \"__main__\":` block.", why=_WHY_GUARD, line=call.lineno)
+
+
+@check("has-main-guard")
+def has_main_guard(ctx: Context) -> str:
+    expect_no_unguarded_calls(ctx)
+    if not any(is_main_guard(node) for node in ctx.source.tree.body):
+        fail("primes.py has no `if __name__ == \"__main__\":` block to start the program.", why=_WHY_GUARD,
              line=len(ctx.source.text.splitlines()) or None)
     run = ctx.run_main(probe="observe.py", args=probe_args(ctx, spawn=True), timeout=TIMEOUT, expect_ok=False)
     expect_workers_ok(run)

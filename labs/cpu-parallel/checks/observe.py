@@ -2,7 +2,7 @@
 the probe's own numbers, sequentially, in threads and in processes (only processes with --spawn),
 noting the times, the results, the worker processes that did the work and any child left running.
 
-    observe.py [--spawn] [--drop main,...]
+    observe.py [--spawn | --fork] [--drop main,...]
 """
 import argparse
 import multiprocessing
@@ -40,10 +40,12 @@ def timed(function: Callable[..., Any], *args: Any) -> Dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--spawn", action="store_true")
+    # For a file that calls main() as it is loaded: spawned workers would each run the whole program.
+    parser.add_argument("--fork", action="store_true")
     parser.add_argument("--drop", default="")
     options = parser.parse_args(sys.argv[1:])
-    if options.spawn:
-        multiprocessing.set_start_method("spawn", force=True)
+    if options.spawn or options.fork:
+        multiprocessing.set_start_method("spawn" if options.spawn else "fork", force=True)
     notes = tempfile.mkdtemp(prefix="labkit-workers-")
     cpuwatch.install(notes)
     seen: Dict[str, Any] = {"startMethod": multiprocessing.get_start_method(), "numbers": NUMBERS,
