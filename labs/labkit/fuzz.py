@@ -44,8 +44,10 @@ _ATTR_LOADS = {"LOAD_ATTR"}
 _MISSING = object()
 
 # A step of a code object's plan: what the instruction at that offset does to shared state.
-LOAD, STORE = "load", "store"
-Step = Tuple[str, str, str, int]  # (LOAD or STORE, opname, name or "", line)
+# LOAD: a read that reports or uses a shared value (`print(counter)`); UPDATE: the read that starts a
+# read-modify-write (a store of the same name follows on its line: `counter += 1`); STORE: a write.
+LOAD, UPDATE, STORE = "load", "update", "store"
+Step = Tuple[str, str, str, int]  # (LOAD, UPDATE or STORE, opname, name or "", line)
 
 
 @dataclass(frozen=True)
@@ -116,13 +118,19 @@ def shared_names(module_code: types.CodeType) -> Tuple[Set[str], Set[str]]:
 def plan_for(code: types.CodeType, names: Set[str], attributes: Set[str]) -> Dict[int, Step]:
     """Offsets of the instructions to fuzz in one code object, and what each one does."""
     plan: Dict[int, Step] = {}
-    for instruction, line in instructions_by_line(code):
+    stores_after: Dict[Tuple[str, int], int] = {}  # (name, line) -> offset of the last store there
+    listed = instructions_by_line(code)
+    for instruction, line in listed:
+        if instruction.opname in _STORES_TO_NAMES or instruction.opname == "STORE_ATTR":
+            stores_after[(str(instruction.argval), line)] = instruction.offset
+    for instruction, line in listed:
         opname = instruction.opname
         name = instruction.argval if isinstance(instruction.argval, str) else ""
         if opname in _STORES_TO_NAMES or opname in _STORES_ELSEWHERE:
             plan[instruction.offset] = (STORE, opname, name, line)
         elif (opname in _NAME_LOADS and name in names) or (opname in _ATTR_LOADS and name in attributes):
-            plan[instruction.offset] = (LOAD, opname, name, line)
+            updates = stores_after.get((name, line), -1) > instruction.offset
+            plan[instruction.offset] = (UPDATE if updates else LOAD, opname, name, line)
     return plan
 
 
@@ -130,11 +138,11 @@ class Fuzzer:
     """Injects tiny random sleeps before the learner's reads and writes of shared state, in every thread,
     and makes the interpreter switch threads far more often than usual."""
 
-    def __init__(self, roots: Sequence[str], *, seed: int = 0, max_sleep: float = 0.0003, max_window_sleep: float = 0.005,
+    def __init__(self, roots: Sequence[str], *, seed: int = 0, max_sleep: float = 0.0003, max_long_sleep: float = 0.005,
                  switch_interval: float = 1e-5, on_lost_update: Optional[Callable[[LostUpdate], None]] = None) -> None:
         self.roots = tuple(os.path.realpath(root) for root in roots)
         self.max_sleep = max_sleep
-        self.max_window_sleep = max_window_sleep
+        self.max_long_sleep = max_long_sleep
         self.switch_interval = switch_interval
         self.on_lost_update = on_lost_update
         self.lost_updates: List[LostUpdate] = []
@@ -221,14 +229,13 @@ class Fuzzer:
         return tracer
 
     # -- what the tracer does --------------------------------------------------------------------------
-    def pause(self, window: bool = False) -> None:
-        """Sleeps a random moment. Inside a read-modify-write `window` (a shared value was read and is about
-        to be written back) the sleep is long, and never near zero: threads that finish their work a few
+    def pause(self, long: bool = False) -> None:
+        """Sleeps a random moment. A `long` pause is never near zero: threads that finish their work a few
         milliseconds apart, like a pool's downloads, must still overlap there for the race to show."""
         with self._count_lock:
             self.sleeps += 1
-        if window:
-            time.sleep(self._random.uniform(0.4 * self.max_window_sleep, self.max_window_sleep))
+        if long:
+            time.sleep(self._random.uniform(0.4 * self.max_long_sleep, self.max_long_sleep))
         else:
             time.sleep(self._random.uniform(0.0, self.max_sleep))
 
@@ -259,10 +266,13 @@ class _FrameTracer:
         if step is None:
             return self.trace
         kind, opname, name, line = step
-        in_window = kind == STORE and (opname in _STORES_ELSEWHERE or name in self.reads)
-        self.fuzzer.pause(in_window)
+        # Long pauses where a switch does harm: between an update's read and its write, and before a
+        # read that reports a shared value (another thread's update can land first, so the report is of
+        # the wrong value). The read that starts an update gets a short one.
+        self.fuzzer.pause(long=(kind == STORE and (opname in _STORES_ELSEWHERE or name in self.reads))
+                          or kind == LOAD)
         # Read values after the pause, right before the instruction runs, so they are what it will see.
-        if kind == LOAD:
+        if kind != STORE:
             self.reads[name] = _value_of(frame, opname, name) if opname in _NAME_LOADS else _MISSING
         elif kind == STORE and name in self.reads:
             read = self.reads.pop(name)

@@ -2,10 +2,11 @@
 solution) many times, each a full `python -m labkit.runner` run as Check does it, and counts the verdicts.
 
     python -m labkit.race_rate thread-race [--check no-lost-updates] [--variant starter] [--runs 100]
-                               [--jobs 1] [--python PYTHON]
+                               [--jobs 1] [--python PYTHON] [--file my_wrong_fix.py --expect fail]
 
-Exit code 0 when the starter failed the check in at least --min-percent of the runs (or the solution
-passed all of them), 1 otherwise, 2 when the lab cannot be measured.
+--file measures any version of the lab's entry file (a wrong fix that should fail, another correct one
+that should pass). Exit code 0 when what should fail failed in at least --min-percent of the runs, or
+what should pass passed in all of them; 1 otherwise; 2 when the lab cannot be measured.
 """
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser.add_argument("lab", help="lab id, e.g. thread-race")
     parser.add_argument("--check", default="no-lost-updates", help="the check that catches the race")
     parser.add_argument("--variant", choices=("starter", "solution"), default="starter")
+    parser.add_argument("--file", default=None, help="measure this file as the lab's entry instead of a variant")
+    parser.add_argument("--expect", choices=("fail", "pass"), default=None,
+                        help="what the check should say (default: fail for the starter and --file, pass for the solution)")
     parser.add_argument("--runs", type=int, default=100)
     parser.add_argument("--jobs", type=int, default=1, help="runs at the same time (more load, more switches)")
     parser.add_argument("--python", default=sys.executable)
@@ -67,8 +71,17 @@ def measure(options: argparse.Namespace) -> Dict[str, int]:
     source = os.path.join(lab_dir, options.variant)
     if not os.path.isdir(source):
         raise FileNotFoundError(f"no {options.variant}/ folder in {lab_dir}: is {options.lab!r} a lab id?")
+    if options.file and not os.path.isfile(options.file):
+        raise FileNotFoundError(f"no file {options.file}: give the path of the version of the entry file to measure")
     scratch = tempfile.mkdtemp(prefix="race-rate-")
     try:
+        if options.file:
+            with open(os.path.join(lab_dir, "lab.json"), encoding="utf-8") as handle:
+                entry = json.load(handle)["entry"]
+            copied = os.path.join(scratch, "source")
+            shutil.copytree(source, copied)
+            shutil.copyfile(options.file, os.path.join(copied, entry))
+            source = copied
         with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
             statuses: List[str] = list(pool.map(
                 lambda index: one_run(options.python, lab_dir, source, options.check, scratch, index),
@@ -92,13 +105,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(error, file=sys.stderr)
         return 2
     seconds = time.monotonic() - began
-    wanted = "failed" if options.variant == "starter" else "passed"
+    expect = options.expect or ("pass" if options.variant == "solution" and not options.file else "fail")
+    wanted = "failed" if expect == "fail" else "passed"
     hits = counts.get(wanted, 0)
     percent = 100.0 * hits / options.runs
     summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
-    print(f"{options.lab} {options.variant}, check {options.check}, Python {version}: {wanted} in {hits} of "
+    measured = os.path.basename(options.file) if options.file else options.variant
+    print(f"{options.lab} {measured}, check {options.check}, Python {version}: {wanted} in {hits} of "
           f"{options.runs} runs ({percent:.1f}%) [{summary}] in {seconds:.0f} s")
-    enough = percent >= options.min_percent if options.variant == "starter" else hits == options.runs
+    enough = percent >= options.min_percent if expect == "fail" else hits == options.runs
     return 0 if enough else 1
 
 

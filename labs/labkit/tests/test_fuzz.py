@@ -123,12 +123,13 @@ class PlanTest(unittest.TestCase):
         self.assertEqual(names, {"counter"})
         self.assertEqual(attributes, {"size"})
 
-    def test_plan_marks_the_read_and_the_write_of_an_increment(self) -> None:
-        module = compile("def worker():\n    global counter\n    counter += 1\n", "m.py", "exec")
+    def test_plan_tells_an_update_from_a_read_that_reports(self) -> None:
+        module = compile("def worker():\n    global counter\n    counter += 1\n    print(counter)\n", "m.py", "exec")
         worker = next(c for c in module.co_consts if hasattr(c, "co_code"))
-        steps = sorted(plan_for(worker, {"counter"}, set()).values())
+        plan = plan_for(worker, {"counter"}, set())
+        steps = [plan[offset] for offset in sorted(plan)]
         self.assertEqual([(kind, name, line) for kind, _, name, line in steps],
-                         [("load", "counter", 3), ("store", "counter", 3)])
+                         [("update", "counter", 3), ("store", "counter", 3), ("load", "counter", 4)])
 
 
 class FuzzedStreamTest(unittest.TestCase):

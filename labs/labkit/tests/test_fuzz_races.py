@@ -99,6 +99,26 @@ class RaceRateTest(TempDirTestCase):
             self.assertEqual(code, 0, out.getvalue())
             self.assertIn(wanted, out.getvalue())
 
+    def test_measures_a_wrong_fix_given_as_a_file(self) -> None:
+        from labkit import race_rate
+        from labkit.tests.support import LABS_ROOT
+        with open(os.path.join(LABS_ROOT, "thread-race", "solution", "counter.py"), encoding="utf-8") as handle:
+            solution = handle.read()
+        locked_print = ("            counter += 1\n            print(f\"The count is {counter}\")\n"
+                        "            print(SEPARATOR)\n")
+        self.assertIn(locked_print, solution)
+        # The lock guards the update only: the count is printed after the lock is released.
+        wrong = solution.replace(locked_print, "            counter += 1\n        print(f\"The count is {counter}\")\n"
+                                               "        print(SEPARATOR)\n")
+        path = os.path.join(self.make_dir(), "counter.py")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(wrong)
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out):
+            code = race_rate.main(["thread-race", "--check", "each-count-once", "--file", path, "--runs", "2"])
+        self.assertEqual(code, 0, out.getvalue())
+        self.assertIn("thread-race counter.py, check each-count-once", out.getvalue())
+
     def test_unknown_lab_is_an_error(self) -> None:
         from labkit import race_rate
         err = io.StringIO()
