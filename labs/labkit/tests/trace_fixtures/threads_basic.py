@@ -19,6 +19,16 @@ class Worker(threading.Thread):
         crunch(200_000)
 
 
+# Set once the main thread has renamed the thread, so the rename always happens while it runs, however
+# loaded the machine is.
+renamed_now = threading.Event()
+
+
+def wait_for_new_name() -> None:
+    renamed_now.wait(10)
+    spin(0.01)
+
+
 def fail() -> None:
     raise RuntimeError("thread failed on purpose")
 
@@ -32,12 +42,13 @@ def parent() -> None:
 def main() -> None:
     spinner = threading.Thread(target=spin, args=(0.05,), name="spinner")
     worker = Worker(name="worker")
-    renamed = threading.Thread(target=spin, args=(0.03,))
+    renamed = threading.Thread(target=wait_for_new_name)
     failing = threading.Thread(target=fail, name="failing")
     nested = threading.Thread(target=parent, name="parent")
     for thread in (spinner, worker, renamed, failing, nested):
         thread.start()
     renamed.name = "renamed-late"
+    renamed_now.set()
     for thread in (spinner, worker, renamed, failing, nested):
         thread.join()
 
