@@ -33,7 +33,8 @@ const SPAN_VARS: Readonly<Record<SpanKind, readonly [readonly string[], number]>
   step: [['--vscode-charts-purple', '--vscode-terminal-ansiMagenta'], 1],
   work: [['--vscode-charts-blue', '--vscode-terminal-ansiBlue'], 1],
   call: [['--vscode-charts-green', '--vscode-terminal-ansiGreen'], 1],
-  lockWait: [['--vscode-charts-orange', '--vscode-terminal-ansiYellow'], 1],
+  // Waiting for a lock is the cost the learner should notice: red, apart from the yellow of holding it.
+  lockWait: [['--vscode-charts-red', '--vscode-terminal-ansiRed'], 0.85],
   lockHold: [['--vscode-charts-yellow', '--vscode-terminal-ansiBrightYellow'], 1],
   request: [['--vscode-terminal-ansiCyan', '--vscode-charts-blue'], 1],
   other: [['--vscode-charts-foreground', '--vscode-foreground'], 0.6],
