@@ -8,8 +8,11 @@
 Why opcode tracing: `counter += 1` is one line but several bytecode instructions (read, add, write back),
 and a thread switch between the read and the write loses an update. CPython 3.10+ rarely switches right
 there, so the race hides. With frame.f_trace_opcodes the tracer runs before every instruction of the
-learner's own files, and it sleeps a tiny random time before the instructions that read or write shared
+learner's own files, and it sleeps a random moment before the instructions that read or write shared
 state: the GIL goes to another thread exactly where the `dis` view says it can (Hettinger's "fuzzing").
+The pauses are long (milliseconds) where a switch does harm, between an update's read and its write and
+before a read that reports a shared value, and tiny elsewhere; the interpreter's switch interval is made
+tiny too. A correct program only gets slower: under a lock, the pauses happen while the lock is held.
 
 Shared state means: a store to a global, a closure cell, an attribute or an item (STORE_GLOBAL, STORE_NAME,
 STORE_DEREF, STORE_ATTR, STORE_SUBSCR), and a load of a name or attribute that some function of the learner
