@@ -17,7 +17,13 @@ PROGRAM = """
     POOL = None
 
     def work(n):
-        time.sleep(0.05)  # long enough that both workers get some of the items
+        # Each call waits (up to 10 s) until both workers have taken an item, so both always get work,
+        # however late a busy machine starts the second one.
+        meeting = os.environ["MEETING"]
+        open(os.path.join(meeting, str(os.getpid())), "w").close()
+        deadline = time.monotonic() + 10
+        while len(os.listdir(meeting)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
         return n * n
 
     def squares(numbers, keep_pool=False):
@@ -26,7 +32,9 @@ PROGRAM = """
             POOL = ProcessPoolExecutor(max_workers=2)
             return list(POOL.map(work, numbers))
         with ProcessPoolExecutor(max_workers=2) as executor:
-            return [executor.submit(work, n).result() for n in numbers[:1]] + list(executor.map(work, numbers[1:]))
+            first = executor.submit(work, numbers[0])
+            rest = list(executor.map(work, numbers[1:]))
+            return [first.result()] + rest
 
     def main():
         print(squares(list(range(4))))
@@ -62,7 +70,7 @@ class CpuWatchTest(TempDirTestCase):
             handle.write(textwrap.dedent(PROBE))
         notes = os.path.join(self.make_dir(), "notes")
         run: Run = launch(sys.executable, entry, work_dir=folder, scratch=self.make_dir(), timeout=30,
-                          env=child_env(), probe=probe_path, args=[method, notes, keep])
+                          env=dict(child_env(), MEETING=self.make_dir()), probe=probe_path, args=[method, notes, keep])
         self.assertTrue(run.ok, run.stderr)
         return run.observations[0]
 
