@@ -32,8 +32,9 @@ export function restrictedStep({ lab, labs, timings, scratch, vsix, sessions }) 
       await ui.waitUntil(`${entry} open in an editor`, async () => (await ui.editorGroup(page, entry).count()) > 0 && (await ui.editorLines(ui.editorGroup(page, entry).first())).length > 0, ui.LONG_MS, 10);
       timings.startLab.push(Date.now() - clicked);
 
-      await ui.focusEditor(page, entry);
-      await (await ui.visible(page.locator('.editor-group-container.active .editor-actions .action-label[aria-label^="Check Lab"]'), `Check Lab in the title bar of ${entry}`)).click();
+      const shown = await ui.instructionsHeading(page);
+      ui.expect(shown === lab.manifest.title, `the instructions start with "${shown}", not the lab's title`);
+      await (await ui.editorAction(page, entry, 'Check Lab')).click();
       const refusal = await ui.notification(page, 'Restricted Mode', 'a message saying why Check did not run');
       const said = ui.plain(await refusal.textContent());
       ui.expect(/not trusted/.test(said) && /trust the folder/.test(said), `the refusal says "${said}": it should say the folder is not trusted and how to trust it`);

@@ -34,7 +34,19 @@ const timings = { startLab: [], check: [], checkStarter: undefined, checkFixed: 
 const results = [];
 let current;
 
+/** Addresses other than loopback that the browser or code-server tried to reach (the rule: loopback only). */
+const offLoopback = new Set();
+
 async function closeAll() {
+  for (const session of sessions) {
+    session.offLoopback().forEach((url) => offLoopback.add(url));
+    for (const line of session.serverLog().split('\n')) {
+      const url = line.match(/\b(?:https?|wss?):\/\/[^\s'"]+/)?.[0];
+      if (url && !/^\w+:\/\/(127\.0\.0\.1|localhost)[:/]/.test(url)) {
+        offLoopback.add(url);
+      }
+    }
+  }
   await Promise.all(sessions.splice(0).map((session) => session.close()));
 }
 
@@ -133,6 +145,11 @@ try {
 } finally {
   clearTimeout(watchdog);
   await closeAll();
+}
+if (offLoopback.size > 0) {
+  const error = `VS Code tried to reach addresses other than loopback: ${[...offLoopback].join(', ')}`;
+  results.push({ number: 0, title: 'Loopback only', ok: false, error });
+  console.log(`✗ Loopback only\n    ${error}`);
 }
 const code = finish();
 rmSync(scratch, { recursive: true, force: true });

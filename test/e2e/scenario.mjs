@@ -42,8 +42,7 @@ async function checkFromEditor(ctx, entry, lab) {
   const page = ctx.page();
   await ui.openActivity(page, 'Concurrency Labs');
   const before = await labStatus(page, lab);
-  await ui.focusEditor(page, entry);
-  const beaker = await ui.visible(page.locator('.editor-group-container.active .editor-actions .action-label[aria-label^="Check Lab"]'), `Check Lab in the title bar of ${entry}`);
+  const beaker = await ui.editorAction(page, entry, 'Check Lab');
   // The Labs view keeps its old status until the Check is over, so the verdict on screen is a changed
   // status. Every Check of this scenario changes it (not started → failed → passed); one that does not
   // is a failure, reported after the bound.
@@ -60,6 +59,21 @@ async function checkFromEditor(ctx, entry, lab) {
     20,
   );
   return { status: verdict, ms: Date.now() - clicked };
+}
+
+/**
+ * When a Check opened the timeline beside the editor (the default), waits until it has drawn the run, so
+ * the step's screenshot shows it. Whether the timeline opens at all is step 5's question.
+ */
+async function timelineSettled(page) {
+  if ((await page.locator('.tabs-container .tab[aria-label^="Timeline"]').count()) === 0) {
+    return;
+  }
+  await ui.waitUntil('the timeline opened by Check to draw the run', async () => {
+    const body = await ui.inWebview(page, 'body[data-state]');
+    const state = body && (await body.getAttribute('data-state'));
+    return state && state !== 'waiting';
+  }, ui.LONG_MS);
 }
 
 /** Expands a collapsed tree row by clicking it, as a learner opens a folder or a test. */
@@ -163,9 +177,8 @@ export function learnerSteps({ labs, lab, timings }) {
         timings.startLab.push(Date.now() - clicked);
 
         await ui.visible(ui.tab(page, 'Preview README.md'), 'the instructions (Preview README.md) beside the file');
-        const heading = await ui.waitUntil('the instructions rendered in the preview', () => ui.inWebview(page, '.markdown-body h1, body h1'), ui.LONG_MS);
-        const shown = await heading.textContent();
-        ui.expect(shown?.trim() === title, `the instructions start with "${shown}", not the lab's title "${title}"`);
+        const shown = await ui.instructionsHeading(page);
+        ui.expect(shown === title, `the instructions start with "${shown}", not the lab's title "${title}"`);
         ui.expect((await labStatus(page, listedLab)) === 'in progress', `the Labs view shows "${await labStatus(page, listedLab)}" for the started lab, not "in progress"`);
 
         await ui.openActivity(page, 'Explorer');
@@ -194,6 +207,7 @@ export function learnerSteps({ labs, lab, timings }) {
         timings.check.push(ms);
         timings.checkStarter = ms;
         ui.expect(status === 'failed', `the Labs view shows the starter as "${status}"; the starter must fail its checks`);
+        await timelineSettled(page);
 
         const checks = await testExplorerChecks(page, lab);
         const failed = checks.filter((check) => check.state === 'Failed');
@@ -240,6 +254,7 @@ export function learnerSteps({ labs, lab, timings }) {
         timings.check.push(ms);
         timings.checkFixed = ms;
         ui.expect(status === 'passed', `the Labs view shows the fixed lab as "${status}", not passed`);
+        await timelineSettled(page);
         await ui.notification(page, `"${title}" passed all ${lab.manifest.checks.length} checks`, 'the notification that the lab passed');
         ui.expect((await ui.squiggleLines(group)).length === 0, `squiggles are left in ${entry} after every check passed`);
 
@@ -325,14 +340,14 @@ export function learnerSteps({ labs, lab, timings }) {
         await asked.button('Reset').click();
 
         const done = await ui.notification(page, 'was reset', 'the notification that the lab was reset');
+        const file = join(ctx.workspace, 'concurrency-labs', LAB_ID, entry);
+        ui.expect(readFileSync(file, 'utf8') === lab.starter, `${file} is not the starter after Reset Lab`);
         const group = ui.editorGroup(page, entry).first();
         const starterLines = lab.starter.split('\n');
-        await ui.waitUntil(`${entry} showing the starter again`, async () => {
+        await ui.waitUntil(`${entry} showing the starter again (the file on disk is the starter; the editor still shows the old text)`, async () => {
           const lines = await ui.editorLines(group);
           return lines.length > 0 && lines.every((line) => ui.plain(line.text) === starterLines[line.number - 1]);
         });
-        const file = join(ctx.workspace, 'concurrency-labs', LAB_ID, entry);
-        ui.expect(readFileSync(file, 'utf8') === lab.starter, `${file} is not the starter after Reset Lab`);
 
         await (await ui.visible(done.locator('.monaco-button').filter({ hasText: 'Reveal Backup' }), 'Reveal Backup on the notification')).click();
         const backups = join(ctx.workspace, 'concurrency-labs', '.backups', LAB_ID);

@@ -27,7 +27,7 @@ export function packageVsix(scratch) {
 /**
  * Starts code-server on loopback with the VSIX installed and opens the workspace in Chromium.
  * `trusted: false` leaves Workspace Trust on, so the folder opens in Restricted Mode.
- * Returns { page, workspace, url, close(), serverLog() }.
+ * Returns { page, workspace, url, close(), serverLog(), offLoopback() }.
  */
 export async function openVsCode({ scratch, name, vsix, trusted = true, settings = {} }) {
   const home = join(scratch, name);
@@ -47,6 +47,12 @@ export async function openVsCode({ scratch, name, vsix, trusted = true, settings
         // The first-run chat and walkthrough panels would cover the views this scenario looks at.
         'chat.commandCenter.enabled': false,
         'workbench.welcomePage.walkthroughs.openOnInstall': false,
+        // Loopback only: no marketplace queries for updates, recommendations or experiments.
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+        'extensions.ignoreRecommendations': true,
+        'workbench.enableExperiments': false,
+        'update.mode': 'none',
         ...settings,
       },
       null,
@@ -57,6 +63,7 @@ export async function openVsCode({ scratch, name, vsix, trusted = true, settings
   installVsix(entry, vsix, extensionsDir, userDataDir);
 
   let log = '';
+  const offLoopback = [];
   const server = await startCodeServer({
     entry,
     port: await freePort(),
@@ -69,9 +76,20 @@ export async function openVsCode({ scratch, name, vsix, trusted = true, settings
   try {
     browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ viewport: VIEWPORT, deviceScaleFactor: 1 });
+    // Loopback only: anything else the workbench asks for is refused and reported by the caller.
+    await context.route(/^(https?|wss?):/, (route) => {
+      const { hostname } = new URL(route.request().url());
+      if (hostname === '127.0.0.1' || hostname === 'localhost' || hostname === '[::1]') {
+        return route.continue();
+      }
+      offLoopback.push(route.request().url());
+      return route.abort('blockedbyclient');
+    });
     // Clipboard access lets the scenario paste a fix the way a learner pastes from the instructions.
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
     const page = await context.newPage();
+    // No action may wait longer than this unless it says so; the scenario's own waits name what they wait for.
+    page.setDefaultTimeout(15_000);
     const url = `${server.url}?folder=${encodeURIComponent(workspace)}`;
     await page.goto(url, { timeout: WORKBENCH_TIMEOUT_MS });
     await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: WORKBENCH_TIMEOUT_MS });
@@ -82,6 +100,8 @@ export async function openVsCode({ scratch, name, vsix, trusted = true, settings
       workspace,
       url,
       serverLog: () => log,
+      /** Requests for addresses other than loopback that the browser made (and that were refused). */
+      offLoopback: () => [...offLoopback],
       close: async () => {
         await browser.close().catch(() => {});
         server.stop();

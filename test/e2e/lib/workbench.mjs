@@ -72,9 +72,15 @@ export function sideBarRow(page, prefix) {
 
 /** Runs a command from the palette (F1), as a user types it. */
 export async function runCommand(page, title) {
-  await page.keyboard.press('F1');
-  const input = await visible(page.locator('.quick-input-widget .quick-input-box input'), 'the command palette');
-  await input.fill(`>${title}`);
+  const input = page.locator('.quick-input-widget .quick-input-box input').first();
+  // F1 pressed while a webview has the focus travels through the webview first and can be lost: retry.
+  await waitUntil('the command palette', async () => {
+    if (!(await input.isVisible())) {
+      await page.keyboard.press('F1');
+    }
+    await input.fill(`>${title}`, { timeout: 2000 });
+    return true;
+  });
   await visible(page.locator(`.quick-input-list .monaco-list-row[aria-label^=${attribute(title)}]`), `"${title}" in the command palette`);
   await page.keyboard.press('Enter');
 }
@@ -220,4 +226,23 @@ export async function menuItem(page, label, menu) {
 export async function clearNotifications(page) {
   await runCommand(page, 'Notifications: Clear All Notifications');
   await page.locator('.notifications-toasts .notification-list-item').first().waitFor({ state: 'hidden', timeout: SHORT_MS }).catch(() => {});
+}
+
+/**
+ * An action of the editor title bar of `tabLabel` (Check Lab), once that editor is the active one: the
+ * title bar shows its actions only on the active group, and a preview that finishes loading can take
+ * the focus back, so focus and look again until the action is there.
+ */
+export async function editorAction(page, tabLabel, action) {
+  return waitUntil(`${action} in the title bar of ${tabLabel}`, async () => {
+    await focusEditor(page, tabLabel);
+    const button = page.locator(`.editor-group-container.active .editor-actions .action-label[aria-label^=${attribute(action)}]`).first();
+    return (await button.isVisible()) ? button : undefined;
+  });
+}
+
+/** The first heading of the instructions' preview, once the preview has rendered. */
+export async function instructionsHeading(page) {
+  const heading = await waitUntil('the instructions rendered in the preview', () => inWebview(page, '.markdown-body h1, body h1'), LONG_MS);
+  return plain(await heading.textContent()).trim();
 }
