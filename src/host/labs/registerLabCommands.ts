@@ -97,6 +97,9 @@ async function resetLab(deps: LabCommandDeps, lab: Lab): Promise<void> {
   deps.labs.notify();
   deps.output.line(`Reset ${lab.manifest.id}; backup in ${plan.backupDir}`);
   await vscode.window.showTextDocument(vscode.Uri.file(path.join(plan.labDir, lab.manifest.entry)), { preview: false });
+  // The files were restored behind VS Code's back and its file watcher can miss that (the E2E run saw the
+  // old text stay on screen in code-server); reverting the entry file reloads it from disk.
+  await vscode.commands.executeCommand('workbench.action.files.revert');
   const reveal = 'Reveal Backup';
   // Not awaited: the command is done once the files are restored; the note stays until dismissed.
   void vscode.window.showInformationMessage(`"${lab.manifest.title}" was reset. Your previous files are in ${plan.backupDir}.`, reveal).then((choice) => {
