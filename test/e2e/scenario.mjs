@@ -299,7 +299,9 @@ export function learnerSteps({ labs, lab, timings }) {
         ui.expect(missing.length === 0, `the timeline has no lane for ${missing.join(', ')}; its lanes: ${lanes.join(', ')}`);
         ui.expect(lanes.length === threads.length, `the timeline has ${lanes.length} lanes for ${threads.length} threads: ${lanes.join(', ')}`);
 
-        // The timeline at full width, as a learner studies it (and as the README shows it).
+        await ctx.shot('threads');
+        // The timeline at full width, as a learner studies it (and as the README shows it): lanes, not the list.
+        await cpu.locator('summary').click();
         await (await ui.visible(page.locator('.tabs-container .tab[aria-label^="Timeline"]'), 'the timeline tab')).click();
         await ui.runCommand(page, 'View: Maximize Editor Group and Hide Side Bars');
         try {
