@@ -8,10 +8,18 @@ import { LabsNode } from './labsTreeProvider';
 
 export type LabArgument = LabsNode | string | vscode.Uri | undefined;
 
-/** The lab the active editor's file belongs to, if any. */
+/**
+ * The lab the learner is looking at: the active editor's, or else the one lab among the visible editors
+ * (the instructions preview beside the file takes the focus but is not a text editor).
+ */
 export function labOfActiveEditor(labs: LabService): Lab | undefined {
-  const uri = vscode.window.activeTextEditor?.document.uri;
-  return uri ? labOfUri(labs, uri) : undefined;
+  const active = vscode.window.activeTextEditor?.document.uri;
+  const fromActive = active ? labOfUri(labs, active) : undefined;
+  if (fromActive) {
+    return fromActive;
+  }
+  const visible = new Set(vscode.window.visibleTextEditors.flatMap((editor) => labOfUri(labs, editor.document.uri) ?? []));
+  return visible.size === 1 ? [...visible][0] : undefined;
 }
 
 export function labOfUri(labs: LabService, uri: vscode.Uri): Lab | undefined {
