@@ -44,6 +44,7 @@ const suites = [
   { name: 'host-restricted', run: node('scripts/run-host-tests.mjs', '--suite', 'restricted', '--untrusted'), count: 'summary', when: () => existsSync(join(ROOT, 'test', 'host', 'restricted')) },
   { name: 'browser', run: node('test/browser/timeline.browser.mjs'), count: 'summary', when: () => existsSync(join(ROOT, 'test', 'browser', 'timeline.browser.mjs')) },
   { name: 'e2e', run: node('test/e2e/run.mjs'), count: 'summary', when: () => existsSync(join(ROOT, 'test', 'e2e', 'run.mjs')) },
+  { name: 'e2e-timeline', run: node('scripts/timeline-screenshots.mjs'), count: 'summary' },
 ];
 
 if (values.list) {
