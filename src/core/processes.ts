@@ -103,3 +103,54 @@ export function runToCompletion(command: string, args: readonly string[], cwd: s
     });
   });
 }
+
+export interface Supervision {
+  /** Milliseconds after which the whole tree is killed and the run counts as timed out. */
+  readonly limitMs: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface Supervised {
+  readonly code: number | null;
+  readonly timedOut: boolean;
+  readonly cancelled: boolean;
+  /** Why the process could not run (e.g. ENOENT for a missing interpreter). */
+  readonly error?: string;
+}
+
+/**
+ * Waits for a child to end, killing its whole tree at the time limit or when the signal aborts. The tree
+ * also goes as soon as the child itself exits: leftover children (pool workers, the learner's threads'
+ * subprocesses) would keep its output pipes open, so 'close' would wait for them.
+ */
+export function supervise(child: ChildProcess, supervision: Supervision): Promise<Supervised> {
+  return new Promise((resolve) => {
+    let timedOut = false;
+    let cancelled = false;
+    let error: string | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killTree(child);
+    }, supervision.limitMs);
+    const abort = (): void => {
+      cancelled = true;
+      killTree(child);
+    };
+    supervision.signal?.addEventListener('abort', abort, { once: true });
+    if (supervision.signal?.aborted) {
+      abort();
+    }
+    const finish = (code: number | null): void => {
+      clearTimeout(timer);
+      supervision.signal?.removeEventListener('abort', abort);
+      killTree(child);
+      resolve({ code, timedOut, cancelled, ...(error !== undefined ? { error } : {}) });
+    };
+    child.on('error', (reason) => {
+      error = reason.message;
+      finish(null);
+    });
+    child.on('exit', () => killTree(child));
+    child.on('close', finish);
+  });
+}

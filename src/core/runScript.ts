@@ -8,7 +8,7 @@ import { ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { FlagServerSpec, LabManifest } from './manifest';
-import { killTree, startProcess } from './processes';
+import { killTree, startProcess, supervise } from './processes';
 import { runnerEnv } from './runner';
 
 export type OutputStream = 'stdout' | 'stderr';
@@ -109,49 +109,18 @@ function startFlagServer(request: ScriptRequest, spec: FlagServerSpec): Promise<
   });
 }
 
-function runLauncher(request: ScriptRequest, env: NodeJS.ProcessEnv): Promise<{ code: number | null; timedOut: boolean; cancelled: boolean; problem?: string }> {
-  return new Promise((resolve) => {
-    let child: ChildProcess;
-    try {
-      child = startProcess(request.pythonExecutable, launchArgs(request.manifest, request.workDir, request.tracePath), { cwd: request.workDir, env });
-    } catch (error) {
-      resolve({ code: null, timedOut: false, cancelled: false, problem: (error as Error).message });
-      return;
-    }
-    let timedOut = false;
-    let cancelled = false;
-    let problem: string | undefined;
-    child.stdout?.on('data', (chunk: Buffer) => request.onOutput?.(chunk.toString('utf8'), 'stdout'));
-    child.stderr?.on('data', (chunk: Buffer) => request.onOutput?.(chunk.toString('utf8'), 'stderr'));
-    // The launcher dumps every thread's stack and exits at the limit; this is the backstop if it cannot.
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killTree(child);
-    }, (request.manifest.timeLimitSeconds + (request.graceSeconds ?? 5)) * 1000);
-    const abort = (): void => {
-      cancelled = true;
-      killTree(child);
-    };
-    request.signal?.addEventListener('abort', abort, { once: true });
-    if (request.signal?.aborted) {
-      abort();
-    }
-    const finish = (code: number | null): void => {
-      clearTimeout(timer);
-      request.signal?.removeEventListener('abort', abort);
-      // The learner's own children and pool workers go with it.
-      killTree(child);
-      resolve({ code, timedOut, cancelled, ...(problem ? { problem } : {}) });
-    };
-    child.on('error', (error) => {
-      problem = error.message;
-      finish(null);
-    });
-    // Leftover children of the program keep its output pipes open, so 'close' would wait for them: the
-    // tree goes as soon as the program itself exits, and the run ends once its output is drained.
-    child.on('exit', () => killTree(child));
-    child.on('close', finish);
-  });
+async function runLauncher(request: ScriptRequest, env: NodeJS.ProcessEnv): Promise<{ code: number | null; timedOut: boolean; cancelled: boolean; problem?: string }> {
+  let child: ChildProcess;
+  try {
+    child = startProcess(request.pythonExecutable, launchArgs(request.manifest, request.workDir, request.tracePath), { cwd: request.workDir, env });
+  } catch (error) {
+    return { code: null, timedOut: false, cancelled: false, problem: (error as Error).message };
+  }
+  child.stdout?.on('data', (chunk: Buffer) => request.onOutput?.(chunk.toString('utf8'), 'stdout'));
+  child.stderr?.on('data', (chunk: Buffer) => request.onOutput?.(chunk.toString('utf8'), 'stderr'));
+  // The launcher dumps every thread's stack and exits at the limit; this is the backstop if it cannot.
+  const ended = await supervise(child, { limitMs: (request.manifest.timeLimitSeconds + (request.graceSeconds ?? 5)) * 1000, signal: request.signal });
+  return { code: ended.code, timedOut: ended.timedOut, cancelled: ended.cancelled, ...(ended.error !== undefined ? { problem: ended.error } : {}) };
 }
 
 /** faulthandler's "Timeout (0:00:45)!" header: the launcher hit the lab's limit and dumped the stacks. */

@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Lab } from './catalog';
-import { killTree, startProcess } from './processes';
+import { Supervised, startProcess, supervise } from './processes';
 import { LineSplitter, RunOutcome, RunnerEvent, parseEvent, summarize } from './results';
 
 export interface CheckRequest {
@@ -85,17 +85,14 @@ export async function runChecks(request: CheckRequest): Promise<CheckRun> {
   };
 
   let stderr = '';
-  let timedOut = false;
-  let cancelled = false;
-  const exitCode = await new Promise<number | null>((resolve) => {
-    let child: ReturnType<typeof startProcess>;
-    try {
-      child = startProcess(request.pythonExecutable, args, { cwd: request.workDir, env: runnerEnv(request.labsRoot) });
-    } catch (error) {
-      stderr = (error as Error).message;
-      resolve(null);
-      return;
-    }
+  let ended: Supervised;
+  let child: ReturnType<typeof startProcess> | undefined;
+  try {
+    child = startProcess(request.pythonExecutable, args, { cwd: request.workDir, env: runnerEnv(request.labsRoot) });
+  } catch (error) {
+    stderr = (error as Error).message;
+  }
+  if (child) {
     const onOutput = (chunk: Buffer): void => request.onOutput?.(chunk.toString('utf8'));
     child.stdout?.on('data', onOutput);
     child.stderr?.on('data', (chunk: Buffer) => {
@@ -103,33 +100,13 @@ export async function runChecks(request: CheckRequest): Promise<CheckRun> {
       onOutput(chunk);
     });
     const poll = setInterval(() => drain(false), POLL_MS);
-    const limitMs = (lab.manifest.timeLimitSeconds + (request.graceSeconds ?? 5)) * 1000;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      killTree(child);
-    }, limitMs);
-    const abort = (): void => {
-      cancelled = true;
-      killTree(child);
-    };
-    request.signal?.addEventListener('abort', abort, { once: true });
-    if (request.signal?.aborted) {
-      abort();
-    }
-    const finish = (code: number | null): void => {
-      clearInterval(poll);
-      clearTimeout(timer);
-      request.signal?.removeEventListener('abort', abort);
-      // The runner may have left its learner processes behind if it crashed; they go with it.
-      killTree(child);
-      resolve(code);
-    };
-    child.on('error', (error) => {
-      stderr += error.message;
-      finish(null);
-    });
-    child.on('close', finish);
-  });
+    ended = await supervise(child, { limitMs: (lab.manifest.timeLimitSeconds + (request.graceSeconds ?? 5)) * 1000, signal: request.signal });
+    clearInterval(poll);
+    stderr += ended.error ?? '';
+  } else {
+    ended = { code: null, timedOut: false, cancelled: false };
+  }
+  const { timedOut, cancelled, code: exitCode } = ended;
   drain(true);
   fs.rmSync(resultsDir, { recursive: true, force: true });
 
