@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, ROOT, ensureCodeServer, freePort, startCodeServer } from './lib/codeServer.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, QUIET_OFFLINE_SETTINGS, ROOT, ensureCodeServer, freePort, startCodeServer } from './lib/codeServer.mjs';
 
 const { values } = parseArgs({
   options: {
@@ -30,11 +30,7 @@ const userDataDir = join(scratch, 'user-data');
 mkdirSync(workspace);
 mkdirSync(join(userDataDir, 'User'), { recursive: true });
 // Quiet the workbench: no welcome page, no trust prompt beyond what the suite asks for.
-writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({
-  'workbench.startupEditor': 'none',
-  'security.workspace.trust.enabled': values.untrusted,
-  'telemetry.telemetryLevel': 'off',
-}));
+writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_OFFLINE_SETTINGS, 'security.workspace.trust.enabled': values.untrusted }));
 const resultsFile = join(scratch, 'results.json');
 const port = await freePort();
 let serverLog = '';

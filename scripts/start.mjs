@@ -4,10 +4,10 @@
 // 127.0.0.1 and prints the URL. Ctrl-C stops it.
 // Options: --port N (default: a free port) · --workspace DIR (default: a new folder under .vscode-test/)
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ROOT, ensureCodeServer, freePort, installVsix, startCodeServer } from './lib/codeServer.mjs';
+import { QUIET_OFFLINE_SETTINGS, ROOT, ensureCodeServer, freePort, installVsix, startCodeServer } from './lib/codeServer.mjs';
 
 const { values } = parseArgs({ options: { port: { type: 'string' }, workspace: { type: 'string' } } });
 
@@ -46,9 +46,10 @@ const userDataDir = join(home, 'user-data');
 const extensionsDir = join(home, 'extensions');
 mkdirSync(join(userDataDir, 'User'), { recursive: true });
 const settings = join(userDataDir, 'User', 'settings.json');
-if (!existsSync(settings)) {
-  writeFileSync(settings, JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off' }, null, 2));
-}
+// Rewritten each start so an older folder gets the loopback-only settings too; the learner's own changes
+// to other settings are kept.
+const current = existsSync(settings) ? JSON.parse(readFileSync(settings, 'utf8') || '{}') : {};
+writeFileSync(settings, JSON.stringify({ ...current, ...QUIET_OFFLINE_SETTINGS }, null, 2));
 
 step('Installing the extension into a private extensions folder');
 installVsix(entry, vsix, extensionsDir, userDataDir);

@@ -94,6 +94,24 @@ export async function startCodeServer({ entry, port, userDataDir, extensionsDir,
   return { url, port, child, stop };
 }
 
+/**
+ * User settings for every code-server this project starts: a quiet first start, and loopback only — no
+ * marketplace queries for updates, recommendations or experiments (code-server otherwise asks one at
+ * start-up), no telemetry.
+ */
+export const QUIET_OFFLINE_SETTINGS = {
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'telemetry.telemetryLevel': 'off',
+  'chat.commandCenter.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'workbench.enableExperiments': false,
+  'update.mode': 'none',
+};
+
 export const CHROMIUM_ARGS = [
   '--no-sandbox',
   '--disable-gpu',

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
-import { CHROMIUM_ARGS, CHROMIUM_PATH, ROOT, ensureCodeServer, freePort, installVsix, startCodeServer } from '../../../scripts/lib/codeServer.mjs';
+import { CHROMIUM_ARGS, CHROMIUM_PATH, QUIET_OFFLINE_SETTINGS, ROOT, ensureCodeServer, freePort, installVsix, startCodeServer } from '../../../scripts/lib/codeServer.mjs';
 
 /** Big enough for the Labs view, an editor and a preview side by side, small enough for a README image. */
 export const VIEWPORT = { width: 1440, height: 900 };
@@ -40,19 +40,9 @@ export async function openVsCode({ scratch, name, vsix, trusted = true, settings
     join(userDataDir, 'User', 'settings.json'),
     JSON.stringify(
       {
-        'workbench.startupEditor': 'none',
-        'workbench.tips.enabled': false,
-        'telemetry.telemetryLevel': 'off',
+        // Also keeps the first-run chat and walkthrough panels off the views this scenario looks at.
+        ...QUIET_OFFLINE_SETTINGS,
         'security.workspace.trust.enabled': !trusted,
-        // The first-run chat and walkthrough panels would cover the views this scenario looks at.
-        'chat.commandCenter.enabled': false,
-        'workbench.welcomePage.walkthroughs.openOnInstall': false,
-        // Loopback only: no marketplace queries for updates, recommendations or experiments.
-        'extensions.autoCheckUpdates': false,
-        'extensions.autoUpdate': false,
-        'extensions.ignoreRecommendations': true,
-        'workbench.enableExperiments': false,
-        'update.mode': 'none',
         ...settings,
       },
       null,
