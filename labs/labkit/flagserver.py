@@ -85,8 +85,10 @@ class FlagServer(ThreadingHTTPServer):
     """Serves /flags/<CC>/<cc>.gif for the 20 codes in labkit.flags.POP20_CC; thread per request."""
 
     daemon_threads = True
-    # With the default backlog of 5, 200 concurrent clients took 2.5 s instead of 0.36 s here, and one timed out.
-    request_queue_size = 128
+    # Connections beyond the listen backlog are dropped and retried by the client after 1 s: with the default
+    # of 5, 200 concurrent clients took 2.5 s here and one timed out; with 128, 200 connections opened at
+    # once (npm run bench) took 1.1 s instead of 0.15 s. Linux caps it at net.core.somaxconn (4096).
+    request_queue_size = 1024
     allow_reuse_address = True
 
     def __init__(self, port: int = 0, delay: float = 0.0, error_codes: Iterable[str] = (), verbose: bool = False,

@@ -1,6 +1,8 @@
 """The flag server over real HTTP on loopback: bytes, errors, records, and concurrency."""
+import selectors
 import socket
 import threading
+import time
 import unittest
 import urllib.error
 import urllib.request
@@ -119,6 +121,27 @@ class FlagServerTest(unittest.TestCase):
         self.assertEqual(sum(1 for status, body in results if status == 200 and flags.looks_like_gif(body)), 200)
         server.wait_idle()
         self.assertEqual(len(server.requests()), 200)
+
+    def test_two_hundred_connections_wait_in_the_backlog_until_accepted(self) -> None:
+        # Never accepting: every connection the kernel completes sits in the listen backlog; one that does not
+        # fit is dropped and would be retried after a second. All 200 must fit, so none waits that second.
+        server = FlagServer()
+        self.addCleanup(server.server_close)
+        selector = selectors.DefaultSelector()
+        self.addCleanup(selector.close)
+        for _ in range(200):
+            client = socket.socket()
+            self.addCleanup(client.close)
+            client.setblocking(False)
+            client.connect_ex(("127.0.0.1", server.port))
+            selector.register(client, selectors.EVENT_WRITE)
+        connected = 0
+        deadline = time.monotonic() + 5  # only a failing run waits this long: a dropped connection never completes
+        while connected < 200 and time.monotonic() < deadline:
+            for key, _ in selector.select(timeout=0.1):
+                selector.unregister(key.fileobj)
+                connected += key.fileobj.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0
+        self.assertEqual(connected, 200, "connections beyond the listen backlog were dropped; raise request_queue_size")
 
     def test_stop_closes_the_port(self) -> None:
         server = FlagServer().start()
