@@ -1,7 +1,9 @@
 """The runner's protocol (docs/lab-format.md), run as a subprocess on the fixture labs."""
 import os
+import subprocess
+import sys
 
-from labkit.tests.support import FIXTURES, TempDirTestCase, check_ends, copy_work, only, run_runner
+from labkit.tests.support import FIXTURES, TempDirTestCase, check_ends, child_env, copy_work, only, run_runner
 
 BASIC = os.path.join(FIXTURES, "basic")
 
@@ -120,6 +122,13 @@ class RunnerProtocolTest(TempDirTestCase):
         code, records, _ = self.run_lab("basic", "work-good", "--only", "no-such-check")
         self.assertEqual(code, 2)
         self.assertIn("unknown check id", records[1]["message"])
+
+    def test_a_lab_without_a_flag_server_never_loads_the_http_server(self) -> None:
+        # Every module a Check loads is start-up time the learner waits for on each Check.
+        code = ("import sys; from labkit import runner, checks, launch; "
+                "print(sorted(m for m in ('http.server', 'labkit.flagserver') if m in sys.modules))")
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=child_env(), check=True)
+        self.assertEqual(done.stdout.strip(), "[]", done.stderr)
 
     def test_trace_records_the_main_run_and_reports_its_path(self) -> None:
         parent = self.make_dir()
