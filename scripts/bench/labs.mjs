@@ -2,6 +2,7 @@
 // the catalog, the Python lookup, the runner's environment and the solution folders; the flag server as
 // a learner starts it by hand; and timed child processes.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -71,6 +72,14 @@ export function timed(command, args, { cwd, env, timeoutMs = 120_000, allowFailu
       resolve({ ms, code, stdout, stderr });
     });
   });
+}
+
+/**
+ * The lab's flagServer settings as labkit.runner reads them, straight from lab.json: the core's manifest
+ * type keeps only what the extension uses (delaySeconds, errorCodes) and leaves out delayByCode.
+ */
+export function flagServerSettings(lab) {
+  return JSON.parse(readFileSync(join(lab.dir, 'lab.json'), 'utf8')).flagServer;
 }
 
 /** The flag server's command-line options for a lab's `flagServer` settings (lab.json). */

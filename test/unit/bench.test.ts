@@ -39,6 +39,7 @@ interface Zip {
   zipEntries(buffer: Buffer): { name: string; size: number; compressedSize: number }[];
 }
 interface Labs {
+  flagServerSettings(lab: { dir: string }): { delaySeconds: number; delayByCode?: Record<string, number> };
   flagServerArgs(settings: { delaySeconds?: number; errorCodes?: string[]; delayByCode?: Record<string, number> }): string[];
 }
 interface CheckOverhead {
@@ -224,6 +225,13 @@ describe('bench', () => {
         '--delay', '0.1', '--errors', 'EG,IR', '--delay-by-code', 'BD=0.5,CD=0.3',
       ]);
       assert.deepEqual(labs.flagServerArgs({}), ['--delay', '0']);
+    });
+
+    it('reads the settings from lab.json as the runner does, per-code delays included', () => {
+      const lab = { dir: path.resolve(BENCH, '..', '..', 'labs', 'futures-as-completed') };
+      const settings = labs.flagServerSettings(lab);
+      assert.equal(typeof settings.delaySeconds, 'number');
+      assert.ok(Object.keys(settings.delayByCode ?? {}).length > 0, 'futures-as-completed has slower codes, so completion order differs');
     });
   });
 
