@@ -12,6 +12,8 @@ export interface CheckSpec {
 export interface FlagServerSpec {
   readonly delaySeconds: number;
   readonly errorCodes: readonly string[];
+  /** Fixed delays of chosen codes, so completion order differs from request order. */
+  readonly delayByCode?: Readonly<Record<string, number>>;
 }
 
 export interface LabManifest {
@@ -193,7 +195,11 @@ export function validateManifest(data: unknown, folderName: string): ManifestRes
       if (!Array.isArray(codes) || !codes.every((code) => typeof code === 'string' && /^[A-Z]{2,3}$/.test(code))) {
         problem('flagServer.errorCodes', 'must be a list of upper-case country codes like "EG"');
       }
-      flagServer = { delaySeconds: delay as number, errorCodes: codes as string[] };
+      const byCode = spec.delayByCode ?? {};
+      if (!isObject(byCode) || !Object.entries(byCode).every(([code, seconds]) => /^[A-Z]{2,3}$/.test(code) && typeof seconds === 'number' && seconds >= 0)) {
+        problem('flagServer.delayByCode', 'must map upper-case country codes to seconds, 0 or more, like { "BD": 0.5 }');
+      }
+      flagServer = { delaySeconds: delay as number, errorCodes: codes as string[], ...(spec.delayByCode !== undefined ? { delayByCode: byCode as Record<string, number> } : {}) };
     }
   }
 

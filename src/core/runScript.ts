@@ -57,7 +57,12 @@ export function launchArgs(manifest: LabManifest, workDir: string, tracePath: st
 }
 
 export function flagServerArgs(spec: FlagServerSpec): string[] {
-  return ['-m', 'labkit.flagserver', '--delay', String(spec.delaySeconds), '--errors', spec.errorCodes.join(',')];
+  const args = ['-m', 'labkit.flagserver', '--delay', String(spec.delaySeconds), '--errors', spec.errorCodes.join(',')];
+  const byCode = Object.entries(spec.delayByCode ?? {});
+  if (byCode.length > 0) {
+    args.push('--delay-by-code', byCode.map(([code, seconds]) => `${code}=${seconds}`).join(','));
+  }
+  return args;
 }
 
 /** The base URL in the flag server's first line of output, or undefined if this is not that line. */

@@ -18,6 +18,16 @@ describe('manifest', () => {
     assert.equal(result.manifest.minPython, '3.11');
   });
 
+  it('keeps per-code flag server delays and names a bad one', () => {
+    const flagServer = { delaySeconds: 0.1, errorCodes: [], delayByCode: { BD: 0.5, CD: 0.3 } };
+    const result = validateManifest(validManifest('demo', { flagServer }), 'demo');
+    assert.ok(result.ok);
+    assert.deepEqual(result.manifest.flagServer, flagServer);
+    for (const delayByCode of [{ bd: 0.5 }, { BD: -1 }, { BD: '0.5' }, ['BD']]) {
+      assert.deepEqual(problemsOf(validManifest('demo', { flagServer: { delaySeconds: 0.1, delayByCode } })), ['flagServer.delayByCode'], JSON.stringify(delayByCode));
+    }
+  });
+
   it('names the field of every problem', () => {
     const fields = problemsOf({ ...validManifest('demo'), part: 7, title: '', hints: [], checks: [{ id: 'Bad Id', title: 'x' }] });
     assert.deepEqual(fields.sort(), ['checks[0].id', 'hints', 'part', 'title']);

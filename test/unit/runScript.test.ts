@@ -80,6 +80,9 @@ describe('runScript (Run with Timeline)', function () {
     ]);
     assert.deepEqual(launchArgs(manifest(), '/w', undefined), ['-m', 'labkit.launch', '--timeout', '20', path.join('/w', 'main.py')]);
     assert.deepEqual(flagServerArgs({ delaySeconds: 0.1, errorCodes: ['EG', 'IR'] }), ['-m', 'labkit.flagserver', '--delay', '0.1', '--errors', 'EG,IR']);
+    assert.deepEqual(flagServerArgs({ delaySeconds: 0.1, errorCodes: [], delayByCode: { BD: 0.5, IN: 0.3 } }), [
+      '-m', 'labkit.flagserver', '--delay', '0.1', '--errors', '', '--delay-by-code', 'BD=0.5,IN=0.3',
+    ]);
   });
 
   it('reads the flag server address and faulthandler time-outs from their output', () => {
