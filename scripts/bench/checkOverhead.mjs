@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { differences, interleave, median } from './stats.mjs';
 import { failedRow, row } from './report.mjs';
-import { core, flagServerSettings, LABS_ROOT, pythonEnv, startFlagServer, timed } from './labs.mjs';
+import { core, LABS_ROOT, pythonEnv, startFlagServer, timed } from './labs.mjs';
 
 export const TARGET_MS = 400;
 const PROFILER = join(dirname(fileURLToPath(import.meta.url)), 'check_profile.py');
@@ -26,7 +26,7 @@ async function checkOnce(lab, workDir, python) {
 
 async function measureLab(lab, python, runs, scratch) {
   const workDir = core('verify').materialize(lab, 'solution', scratch);
-  const settings = flagServerSettings(lab);
+  const settings = lab.manifest.flagServer;
   const server = settings ? await startFlagServer(python, settings) : undefined;
   try {
     const env = pythonEnv(server ? { FLAGS_URL: server.url } : {});

@@ -55,7 +55,7 @@ export async function benchFlagServer({ python, runs, log }) {
   const starts = [];
   const kinds = {};
   for (let index = -1; index < runs; index += 1) {
-    const server = await startFlagServer(python, { delaySeconds: 0 });
+    const server = await startFlagServer(python, { delaySeconds: 0, errorCodes: [] });
     try {
       const result = await burst(server.url, codes);
       if (index >= 0) {

@@ -2,7 +2,6 @@
 // the catalog, the Python lookup, the runner's environment and the solution folders; the flag server as
 // a learner starts it by hand; and timed child processes.
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -75,34 +74,13 @@ export function timed(command, args, { cwd, env, timeoutMs = 120_000, allowFailu
 }
 
 /**
- * The lab's flagServer settings as labkit.runner reads them, straight from lab.json: the core's manifest
- * type keeps only what the extension uses (delaySeconds, errorCodes) and leaves out delayByCode.
+ * Starts `python -m labkit.flagserver` on 127.0.0.1 with a lab's flagServer settings, as Run with Timeline
+ * does; resolves once it prints its URL, with { url, startMs, stop() }. startMs runs from spawn to that line.
  */
-export function flagServerSettings(lab) {
-  return JSON.parse(readFileSync(join(lab.dir, 'lab.json'), 'utf8')).flagServer;
-}
-
-/** The flag server's command-line options for a lab's `flagServer` settings (lab.json). */
-export function flagServerArgs(settings) {
-  const args = ['--delay', String(settings.delaySeconds ?? 0)];
-  if (settings.errorCodes?.length) {
-    args.push('--errors', settings.errorCodes.join(','));
-  }
-  const byCode = Object.entries(settings.delayByCode ?? {});
-  if (byCode.length > 0) {
-    args.push('--delay-by-code', byCode.map(([code, seconds]) => `${code}=${seconds}`).join(','));
-  }
-  return args;
-}
-
-/**
- * Starts `python -m labkit.flagserver` on 127.0.0.1 as a learner would; resolves once it prints its URL,
- * with { url, startMs, stop() }. startMs runs from spawn to that line.
- */
-export function startFlagServer(python, settings) {
+export function startFlagServer(python, spec) {
   return new Promise((resolve, reject) => {
     const began = performance.now();
-    const child = spawn(python, ['-m', 'labkit.flagserver', ...flagServerArgs(settings)], { cwd: LABS_ROOT, env: pythonEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(python, core('runScript').flagServerArgs(spec), { cwd: LABS_ROOT, env: pythonEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const stop = () => {
       if (child.exitCode === null && child.signalCode === null) {
@@ -115,7 +93,7 @@ export function startFlagServer(python, settings) {
     }, 30_000);
     const onData = (chunk) => {
       output += chunk;
-      const url = output.match(/running at (http:\/\/127\.0\.0\.1:\d+\/flags)/)?.[1];
+      const url = core('runScript').parseFlagServerUrl(output);
       if (url) {
         clearTimeout(timer);
         child.stdout.off('data', onData);

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { interleave, median, ratios } from './stats.mjs';
 import { failedRow, formatValue, row } from './report.mjs';
-import { core, flagServerSettings, pythonEnv, startFlagServer, timed } from './labs.mjs';
+import { core, pythonEnv, startFlagServer, timed } from './labs.mjs';
 
 /** What kind of concurrency each part of the curriculum teaches, and the recorder's allowance for it. */
 export const KINDS = {
@@ -35,7 +35,7 @@ async function runOnce(python, lab, workDir, env, record) {
 
 async function measureLab(python, lab, runs, scratch) {
   const workDir = core('verify').materialize(lab, 'solution', scratch);
-  const settings = flagServerSettings(lab);
+  const settings = lab.manifest.flagServer;
   const server = settings ? await startFlagServer(python, settings) : undefined;
   try {
     const env = pythonEnv(server ? { FLAGS_URL: server.url } : {});

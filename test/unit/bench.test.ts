@@ -38,10 +38,6 @@ interface Options {
 interface Zip {
   zipEntries(buffer: Buffer): { name: string; size: number; compressedSize: number }[];
 }
-interface Labs {
-  flagServerSettings(lab: { dir: string }): { delaySeconds: number; delayByCode?: Record<string, number> };
-  flagServerArgs(settings: { delaySeconds?: number; errorCodes?: string[]; delayByCode?: Record<string, number> }): string[];
-}
 interface CheckOverhead {
   breakdown(wallMs: number, profile: object): Record<string, number>;
   formatProfiles(profiles: { id: string; profile: Record<string, number> }[]): string;
@@ -86,7 +82,6 @@ describe('bench', () => {
   let report: Report;
   let options: Options;
   let zip: Zip;
-  let labs: Labs;
   let checkOverhead: CheckOverhead;
 
   before(async () => {
@@ -94,7 +89,6 @@ describe('bench', () => {
     report = await import(path.join(BENCH, 'report.mjs'));
     options = await import(path.join(BENCH, 'options.mjs'));
     zip = await import(path.join(BENCH, 'zip.mjs'));
-    labs = await import(path.join(BENCH, 'labs.mjs'));
     checkOverhead = await import(path.join(BENCH, 'checkOverhead.mjs'));
   });
 
@@ -216,22 +210,6 @@ describe('bench', () => {
       const broken = Buffer.from(whole);
       broken.writeUInt32LE(0, whole.length - 22 - 47);
       assert.throws(() => zip.zipEntries(broken), /central directory entry 1 of 1 is missing/);
-    });
-  });
-
-  describe('flag server arguments', () => {
-    it('passes a lab\'s flagServer settings the way python -m labkit.flagserver takes them', () => {
-      assert.deepEqual(labs.flagServerArgs({ delaySeconds: 0.1, errorCodes: ['EG', 'IR'], delayByCode: { BD: 0.5, CD: 0.3 } }), [
-        '--delay', '0.1', '--errors', 'EG,IR', '--delay-by-code', 'BD=0.5,CD=0.3',
-      ]);
-      assert.deepEqual(labs.flagServerArgs({}), ['--delay', '0']);
-    });
-
-    it('reads the settings from lab.json as the runner does, per-code delays included', () => {
-      const lab = { dir: path.resolve(BENCH, '..', '..', 'labs', 'futures-as-completed') };
-      const settings = labs.flagServerSettings(lab);
-      assert.equal(typeof settings.delaySeconds, 'number');
-      assert.ok(Object.keys(settings.delayByCode ?? {}).length > 0, 'futures-as-completed has slower codes, so completion order differs');
     });
   });
 
