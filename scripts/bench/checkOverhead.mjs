@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { differences, interleave, median } from './stats.mjs';
 import { failedRow, row } from './report.mjs';
-import { core, LABS_ROOT, pythonEnv, startFlagServer, timed } from './labs.mjs';
+import { core, LABS_ROOT, pythonEnv, timed, withSolution } from './labs.mjs';
 
 export const TARGET_MS = 400;
 const PROFILER = join(dirname(fileURLToPath(import.meta.url)), 'check_profile.py');
@@ -24,20 +24,14 @@ async function checkOnce(lab, workDir, python) {
   return ms;
 }
 
-async function measureLab(lab, python, runs, scratch) {
-  const workDir = core('verify').materialize(lab, 'solution', scratch);
-  const settings = lab.manifest.flagServer;
-  const server = settings ? await startFlagServer(python, settings) : undefined;
-  try {
-    const env = pythonEnv(server ? { FLAGS_URL: server.url } : {});
+function measureLab(lab, python, runs, scratch) {
+  return withSolution(python, lab, scratch, async ({ workDir, env }) => {
     const plain = async () => (await timed(python, [join(workDir, lab.manifest.entry)], { cwd: workDir, env })).ms;
     const { a: checks, b: plains } = await interleave(runs, () => checkOnce(lab, workDir, python), plain);
     // One more Check, through the profiler, to say where the time goes (not part of the figure).
     const profile = await profileCheck(lab, workDir, python);
     return { checks, plains, overheads: differences(checks, plains), profile };
-  } finally {
-    server?.stop();
-  }
+  });
 }
 
 /**

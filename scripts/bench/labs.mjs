@@ -113,3 +113,18 @@ export function startFlagServer(python, spec) {
     });
   });
 }
+
+/**
+ * Calls `body({ workDir, env })` with the lab's reference solution in a fresh folder (as Start Lab lays
+ * it out) and, for a lab with a flag server, one started with the lab's settings and named in FLAGS_URL.
+ */
+export async function withSolution(python, lab, scratch, body) {
+  const workDir = core('verify').materialize(lab, 'solution', scratch);
+  const spec = lab.manifest.flagServer;
+  const server = spec ? await startFlagServer(python, spec) : undefined;
+  try {
+    return await body({ workDir, env: pythonEnv(server ? { FLAGS_URL: server.url } : {}) });
+  } finally {
+    server?.stop();
+  }
+}

@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { interleave, median, ratios } from './stats.mjs';
 import { failedRow, formatValue, row } from './report.mjs';
-import { core, pythonEnv, startFlagServer, timed } from './labs.mjs';
+import { timed, withSolution } from './labs.mjs';
 
 /** What kind of concurrency each part of the curriculum teaches, and the recorder's allowance for it. */
 export const KINDS = {
@@ -33,12 +33,8 @@ async function runOnce(python, lab, workDir, env, record) {
   return result;
 }
 
-async function measureLab(python, lab, runs, scratch) {
-  const workDir = core('verify').materialize(lab, 'solution', scratch);
-  const settings = lab.manifest.flagServer;
-  const server = settings ? await startFlagServer(python, settings) : undefined;
-  try {
-    const env = pythonEnv(server ? { FLAGS_URL: server.url } : {});
+function measureLab(python, lab, runs, scratch) {
+  return withSolution(python, lab, scratch, async ({ workDir, env }) => {
     const stops = [];
     const record = async (index) => {
       const result = await runOnce(python, lab, workDir, env, true);
@@ -48,23 +44,12 @@ async function measureLab(python, lab, runs, scratch) {
       return result.runS;
     };
     const plain = async () => (await runOnce(python, lab, workDir, env, false)).runS;
-    const { a: on, b: off } = await interleave(runs, record, plain);
     // A program of a few ms varies by more than the recorder costs: more pairs, until the plain runs add
     // up to SHORT_PROGRAM_S, so the median ratio says something about the recorder.
-    while (off.reduce((sum, seconds) => sum + seconds, 0) < SHORT_PROGRAM_S && off.length < runs * MAX_RUNS_FACTOR) {
-      const index = off.length;
-      if (index % 2 === 0) {
-        on.push(await record(index));
-        off.push(await plain());
-      } else {
-        off.push(await plain());
-        on.push(await record(index));
-      }
-    }
+    const more = ({ b }) => b.reduce((sum, seconds) => sum + seconds, 0) < SHORT_PROGRAM_S;
+    const { a: on, b: off } = await interleave(runs, record, plain, { more, maxRuns: runs * MAX_RUNS_FACTOR });
     return { on, off, stops };
-  } finally {
-    server?.stop();
-  }
+  });
 }
 
 export async function benchRecorder({ python, labs, runs, scratch, log }) {

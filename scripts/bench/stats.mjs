@@ -40,13 +40,14 @@ export function ratios(a, b) {
 /**
  * Runs `measureA` and `measureB` `runs` times each after one warm-up of both, alternating which goes
  * first, so that a slow spell of a noisy machine lands on both sides alike. Returns { a: [...], b: [...] }.
+ * `more({ a, b })` asks for further pairs after that, up to `maxRuns` in all.
  */
-export async function interleave(runs, measureA, measureB) {
+export async function interleave(runs, measureA, measureB, { more = () => false, maxRuns = runs } = {}) {
   await measureA(-1);
   await measureB(-1);
   const a = [];
   const b = [];
-  for (let index = 0; index < runs; index += 1) {
+  for (let index = 0; index < runs || (index < maxRuns && more({ a, b })); index += 1) {
     if (index % 2 === 0) {
       a.push(await measureA(index));
       b.push(await measureB(index));

@@ -21,7 +21,12 @@ interface Stats {
   summarize(samples: unknown[]): Summary;
   differences(a: number[], b: number[]): number[];
   ratios(a: number[], b: number[]): number[];
-  interleave(runs: number, a: (index: number) => Promise<number>, b: (index: number) => Promise<number>): Promise<{ a: number[]; b: number[] }>;
+  interleave(
+    runs: number,
+    a: (index: number) => Promise<number>,
+    b: (index: number) => Promise<number>,
+    options?: { more(samples: { a: number[]; b: number[] }): boolean; maxRuns: number },
+  ): Promise<{ a: number[]; b: number[] }>;
 }
 interface Report {
   row(group: string, figure: string, unit: string, samples: number[], options?: { target?: { max: number } }): Row;
@@ -127,6 +132,13 @@ describe('bench', () => {
       );
       assert.deepEqual(order, ['a-1', 'b-1', 'a0', 'b0', 'b1', 'a1', 'a2', 'b2']);
       assert.deepEqual(result, { a: [0, 1, 2], b: [0, 10, 20] });
+    });
+
+    it('adds pairs while asked to, never past the most runs allowed', async () => {
+      const short = await stats.interleave(2, async () => 1, async () => 2, { more: ({ b }) => b.reduce((x, y) => x + y, 0) < 7, maxRuns: 10 });
+      assert.deepEqual(short, { a: [1, 1, 1, 1], b: [2, 2, 2, 2] });
+      const capped = await stats.interleave(2, async () => 1, async () => 2, { more: () => true, maxRuns: 5 });
+      assert.equal(capped.b.length, 5);
     });
   });
 
