@@ -28,8 +28,9 @@ function measureLab(lab, python, runs, scratch) {
   return withSolution(python, lab, scratch, async ({ workDir, env }) => {
     const plain = async () => (await timed(python, [join(workDir, lab.manifest.entry)], { cwd: workDir, env })).ms;
     const { a: checks, b: plains } = await interleave(runs, () => checkOnce(lab, workDir, python), plain);
-    // One more Check, through the profiler, to say where the time goes (not part of the figure).
-    const profile = await profileCheck(lab, workDir, python);
+    // One more Check, through the profiler, to say where the time goes (not part of the figure, so a
+    // profile that fails leaves the figure standing and says why in its place).
+    const profile = await profileCheck(lab, workDir, python).catch((error) => ({ error: String(error?.message ?? error).split('\n')[0] }));
     return { checks, plains, overheads: differences(checks, plains), profile };
   });
 }
@@ -44,8 +45,14 @@ export async function profileCheck(lab, workDir, python) {
     const profile = join(folder, 'profile.json');
     const args = [PROFILER, '--profile', profile, '--lab', lab.dir, '--work', workDir, '--results', join(folder, 'results.jsonl')];
     const env = pythonEnv({ BENCH_SPAWNED_NS: String(process.hrtime.bigint()) });
-    const { ms } = await timed(python, args, { cwd: workDir, env, allowFailure: true });
-    return breakdown(ms, JSON.parse(readFileSync(profile, 'utf8')));
+    const { ms, stderr } = await timed(python, args, { cwd: workDir, env, allowFailure: true });
+    let parsed;
+    try {
+      parsed = JSON.parse(readFileSync(profile, 'utf8'));
+    } catch (error) {
+      throw new Error(`check_profile.py wrote no profile (${error.message}): ${stderr.trim().split('\n').pop()}`);
+    }
+    return breakdown(ms, parsed);
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }
@@ -85,10 +92,12 @@ const PARTS = [
 /** The table of where each lab's Check spent its time (one profiled Check per lab). */
 export function formatProfiles(profiles) {
   const header = ['lab', ...PARTS.map(([, title]) => title), 'runs'];
-  const lines = profiles.map(({ id, profile }) => [id, ...PARTS.map(([key]) => String(Math.round(profile[key]))), String(profile.childRuns)]);
+  const profiled = profiles.filter(({ profile }) => !profile.error);
+  const lines = profiled.map(({ id, profile }) => [id, ...PARTS.map(([key]) => String(Math.round(profile[key]))), String(profile.childRuns)]);
   const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => line[column].length)));
   const align = (line) => line.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ');
-  return [`Where a Check's time goes (ms; machinery = all but "program", the learner's code running in the Check's children)`, align(header), ...lines.map(align)].join('\n');
+  const failed = profiles.filter(({ profile }) => profile.error).map(({ id, profile }) => `${id}: not profiled: ${profile.error}`);
+  return [`Where a Check's time goes (ms; machinery = all but "program", the learner's code running in the Check's children)`, align(header), ...lines.map(align), ...failed].join('\n');
 }
 
 /** One row per lab, then the median over labs (min and max over the labs' medians). */

@@ -45,7 +45,7 @@ interface Zip {
 }
 interface CheckOverhead {
   breakdown(wallMs: number, profile: object): Record<string, number>;
-  formatProfiles(profiles: { id: string; profile: Record<string, number> }[]): string;
+  formatProfiles(profiles: { id: string; profile: Record<string, number> | { error: string } }[]): string;
 }
 
 /** A zip as a VSIX tool writes it: stored entries, then the central directory and its end record. */
@@ -236,7 +236,9 @@ describe('bench', () => {
       assert.ok(Math.abs(parts.exitMs - 150) < 1e-9);
       const sum = ['startupMs', 'importsMs', 'checksModuleMs', 'serverMs', 'childOverheadMs', 'checkLogicMs', 'exitMs', 'programMs'].reduce((total, key) => total + parts[key], 0);
       assert.ok(Math.abs(sum - parts.wallMs) < 1e-9, `${sum} vs ${parts.wallMs}`);
-      assert.match(checkOverhead.formatProfiles([{ id: 'thread-race', profile: parts }]).split('\n')[2], /^thread-race\s+50\s+100\s+10\s+20\s+400\s+70\s+150\s+400\s+1200\s+2$/);
+      const table = checkOverhead.formatProfiles([{ id: 'thread-race', profile: parts }, { id: 'cpu-parallel', profile: { error: 'no profile' } }]).split('\n');
+      assert.match(table[2], /^thread-race\s+50\s+100\s+10\s+20\s+400\s+70\s+150\s+400\s+1200\s+2$/);
+      assert.equal(table[3], 'cpu-parallel: not profiled: no profile');
     });
   });
 });
