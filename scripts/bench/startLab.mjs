@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { openVsCode } from '../../test/e2e/lib/session.mjs';
-import { attribute, runCommand, visible } from '../../test/e2e/lib/workbench.mjs';
+import { attribute, runCommand, tab, visible } from '../../test/e2e/lib/workbench.mjs';
 import { row } from './report.mjs';
 
 const OPEN_TIMEOUT_MS = 60_000;
@@ -64,7 +64,11 @@ async function startOne(page, lab) {
   await visible(page.locator(`.quick-input-list .monaco-list-row[aria-label^=${attribute(title)}]`), `"${title}" in the lab picker`);
   await page.evaluate(armOpenTimer, { entry, firstLine, timeoutMs: OPEN_TIMEOUT_MS });
   await page.keyboard.press('Enter');
-  return page.evaluate(() => window.__benchStartLab);
+  const ms = await page.evaluate(() => window.__benchStartLab);
+  // Start Lab goes on to open the instructions beside the file; closing editors before they are there
+  // would leave the preview to open into the next run.
+  await visible(tab(page, 'Preview README.md'), 'the instructions (Preview README.md) that Start Lab opens', OPEN_TIMEOUT_MS);
+  return ms;
 }
 
 export async function benchStartLab({ runs, vsix, scratch, labs, log }) {
@@ -80,7 +84,11 @@ export async function benchStartLab({ runs, vsix, scratch, labs, log }) {
     for (let index = -1; index < runs; index += 1) {
       const lab = startable[index + 1];
       log(`Start Lab: ${lab.manifest.id}${index < 0 ? ' (warm-up: activates the extension)' : ''}`);
-      const ms = await startOne(session.page, lab);
+      const ms = await startOne(session.page, lab).catch(async (error) => {
+        const shot = join(scratch, '..', `bench-start-lab-${lab.manifest.id}.png`);
+        await session.page.screenshot({ path: shot }).catch(() => {});
+        throw new Error(`${error.message} (screenshot: ${shot})`);
+      });
       if (index >= 0) {
         samples.push(ms);
       }
