@@ -93,6 +93,6 @@ console.log(`\n${counts.met} met, ${counts.missed} missed, ${counts.unmeasured} 
 const out = resolve(ROOT, options.out);
 mkdirSync(dirname(out), { recursive: true });
 const machine = { cpus: cpus().length, model: cpus()[0]?.model, loadAverage: load, node: process.version, python: python ? { version: python.version.join('.'), executable: python.executable } : null };
-writeFileSync(out, `${JSON.stringify({ measured: new Date().toISOString(), command: `npm run bench -- ${process.argv.slice(2).join(' ')}`.trim(), runs: options.runs, seconds, machine, figures: rows }, null, 2)}\n`);
+writeFileSync(out, `${JSON.stringify({ measured: new Date().toISOString(), command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '), runs: options.runs, seconds, machine, figures: rows }, null, 2)}\n`);
 console.log(`figures written to ${out}`);
 process.exit(counts.unmeasured > 0 ? 1 : 0);
