@@ -121,6 +121,12 @@ class PartsThreeAndFourTest(TempDirTestCase):
     def test_cpu_parallel_wrong_solutions(self) -> None:
         self.assert_fails("cpu-parallel", [(PRIMES_POOL, PRIMES_POOL.replace("workers)", "1)"))], "uses-processes",
                           ["one worker process"])
-        self.assert_fails("cpu-parallel", [("        return list(executor.map(check, numbers))",
-                                            "        return list(executor.map(lambda n: check(n), numbers))")],
-                          "correct-results", ["could not be sent to a worker process"])
+        lambda_edit = [("        return list(executor.map(check, numbers))",
+                        "        return list(executor.map(lambda n: check(n), numbers))")]
+        if sys.version_info < (3, 10):
+            # On 3.9 a pickling error in the executor's feeder thread can hang the pool (fixed in 3.10), so the
+            # learner may see the time-out instead; either way the check must not pass.
+            result = self.verify("cpu-parallel", "solution", lambda_edit)["correct-results"]
+            self.assertIn(result["status"], ("failed", "timedOut"), result)
+        else:
+            self.assert_fails("cpu-parallel", lambda_edit, "correct-results", ["could not be sent to a worker process"])
