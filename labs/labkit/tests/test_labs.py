@@ -1,11 +1,9 @@
 """The Part I labs against their own checks: each starter fails, each solution passes, valid alternative
 solutions pass, and plausible wrong ones fail the check that names their mistake."""
-import os
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import List, Optional, Sequence
 
-from labkit.tests.support import LABS_ROOT, TempDirTestCase, check_ends, run_runner
+from labkit.tests.support import Edit, LabEditTestCase
 
-Edit = Tuple[str, str]
 
 HTTP_CLIENT_GET_FLAG = '''def get_flag(cc: str) -> bytes:
     address = urllib.parse.urlsplit(BASE_URL)
@@ -29,28 +27,7 @@ MAP_LOOP = '''        for cc in executor.map(download_one, sorted(cc_list)):
             count += 1'''
 
 
-class LabVerificationTest(TempDirTestCase):
-    def verify(self, lab: str, variant: str = "solution", edits: Sequence[Edit] = ()) -> Dict[str, Dict[str, object]]:
-        """Runs the lab's checks on its starter or solution with `edits` applied; the edited text is kept in
-        self.source so a test can find line numbers in it."""
-        lab_dir = os.path.join(LABS_ROOT, lab)
-        work = os.path.join(self.make_dir(), lab)
-        os.makedirs(work)
-        with open(os.path.join(lab_dir, variant, "flags.py"), encoding="utf-8") as handle:
-            source = handle.read()
-        for old, new in edits:
-            self.assertIn(old, source, f"edit does not apply to {lab}/{variant}")
-            source = source.replace(old, new)
-        with open(os.path.join(work, "flags.py"), "w", encoding="utf-8") as handle:
-            handle.write(source)
-        self.source = source
-        code, records, raw = run_runner(lab_dir, work)
-        self.assertFalse([r for r in records if r["type"] == "fatal"], raw)
-        ends = check_ends(records)
-        self.assertFalse([i for i, r in ends.items() if r["status"] == "error"], ends)
-        self.assertEqual(code == 0, all(r["status"] == "passed" for r in ends.values()))
-        return ends
-
+class LabVerificationTest(LabEditTestCase):
     def assert_passes(self, lab: str, edits: Sequence[Edit] = ()) -> None:
         ends = self.verify(lab, edits=edits)
         failed = {i: r["message"] for i, r in ends.items() if r["status"] != "passed"}

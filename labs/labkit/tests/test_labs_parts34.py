@@ -1,15 +1,12 @@
 """The Part III and IV labs against their own checks: each starter fails the check that teaches the lab,
 each solution passes, valid alternative solutions pass, and plausible wrong ones fail the check that
 names their mistake."""
-import os
-import shutil
 import sys
 import unittest
-from typing import Dict, List, Sequence, Tuple
+from typing import Dict, List, Sequence
 
-from labkit.tests.support import LABS_ROOT, TempDirTestCase, check_ends, run_runner
+from labkit.tests.support import Edit, LabEditTestCase
 
-Edit = Tuple[str, str]
 
 SPINNER_SLEEP = "    await asyncio.sleep(seconds)\n"
 SPINNER_AWAIT = "    await spinner  # cancel() only asks; the spinner stops at its next await and clears its line\n"
@@ -18,31 +15,7 @@ PRIMES_POOL = "    with ProcessPoolExecutor(max_workers=workers) as executor:\n"
 FIRST_STEPS_GATHER = "    return await asyncio.gather(*coroutines)"
 
 
-class PartsThreeAndFourTest(TempDirTestCase):
-    def verify(self, lab: str, variant: str = "solution", edits: Sequence[Edit] = ()) -> Dict[str, Dict[str, object]]:
-        """Materializes the lab as verify does (starter, then the solution over it), edits its entry file,
-        and runs the checks."""
-        lab_dir = os.path.join(LABS_ROOT, lab)
-        work = os.path.join(self.make_dir(), lab)
-        shutil.copytree(os.path.join(lab_dir, "starter"), work)
-        if variant == "solution":
-            for name in os.listdir(os.path.join(lab_dir, "solution")):
-                shutil.copy(os.path.join(lab_dir, "solution", name), work)
-        entry = next(name for name in os.listdir(os.path.join(lab_dir, "solution")) if name.endswith(".py"))
-        with open(os.path.join(work, entry), encoding="utf-8") as handle:
-            source = handle.read()
-        for old, new in edits:
-            self.assertIn(old, source, f"edit does not apply to {lab}/{variant}")
-            source = source.replace(old, new)
-        with open(os.path.join(work, entry), "w", encoding="utf-8") as handle:
-            handle.write(source)
-        self.source = source
-        code, records, raw = run_runner(lab_dir, work)
-        self.assertFalse([r for r in records if r["type"] == "fatal"], raw)
-        ends = check_ends(records)
-        self.assertFalse([i for i, r in ends.items() if r["status"] == "error"], ends)
-        return ends
-
+class PartsThreeAndFourTest(LabEditTestCase):
     def assert_passes(self, lab: str, edits: Sequence[Edit] = ()) -> Dict[str, Dict[str, object]]:
         ends = self.verify(lab, edits=edits)
         self.assertEqual({i: r["message"] for i, r in ends.items() if r["status"] != "passed"}, {})
