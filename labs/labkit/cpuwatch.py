@@ -125,9 +125,18 @@ def children_alive(grace: float) -> List[int]:
     return [child.pid for child in alive if child.pid is not None]
 
 
-def stop_children() -> None:
-    """Ends children left running, so the probe's own exit does not wait for a pool nobody shut down."""
+def stop_children(grace: float = 5.0) -> None:
+    """Ends children left running, so the probe's own exit does not wait for a pool nobody shut down.
+    SIGTERM first; whatever still runs after `grace` seconds (a busy machine, or a pool's own manager
+    thread reaping the same child at the same moment) gets SIGKILL, and every child is waited for."""
     for child in multiprocessing.active_children():
         child.terminate()
-    for child in multiprocessing.active_children():
-        child.join(1.0)
+    deadline = time.monotonic() + grace
+    alive = multiprocessing.active_children()
+    while alive and time.monotonic() < deadline:
+        for child in alive:
+            child.join(0.05)
+        alive = multiprocessing.active_children()
+    for child in alive:
+        child.kill()
+        child.join(grace)
