@@ -54,6 +54,8 @@ export class CheckService implements vscode.Disposable {
   private readonly checked = new vscode.EventEmitter<Checked>();
   readonly onDidCheck = this.checked.event;
   readonly tests: LabTestController;
+  /** The last verdict in the status bar; a new Check replaces it, so an old "0 of 4" never sits beside a pass. */
+  private verdictMessage: vscode.Disposable | undefined;
 
   constructor(private readonly deps: CheckDeps) {
     this.tests = new LabTestController(deps.labs, (run) => this.check(run.lab, { trigger: 'testing', request: run.request, token: run.token, ...(run.only ? { only: run.only } : {}) }));
@@ -65,6 +67,7 @@ export class CheckService implements vscode.Disposable {
   }
 
   async check(lab: Lab, options: CheckOptions): Promise<CheckOutcome> {
+    this.showVerdict(undefined);
     const prepared = await prepareRun(this.deps, lab, 'check');
     if (prepared.kind === 'refused') {
       this.reportRefusal(lab, prepared, options);
@@ -200,7 +203,7 @@ export class CheckService implements vscode.Disposable {
     const { manifest } = lab;
     const { run } = checked;
     if (checked.cancelled) {
-      vscode.window.setStatusBarMessage(`Check of "${manifest.title}" stopped`, 5000);
+      this.showVerdict(`Check of "${manifest.title}" stopped`, 5000);
       return;
     }
     if (run.fatal) {
@@ -246,10 +249,16 @@ export class CheckService implements vscode.Disposable {
       return;
     }
     const { passed, total } = passCount(run.checks.filter((result) => !options.only || options.only.includes(result.id)));
-    vscode.window.setStatusBarMessage(`$(testing-failed-icon) "${manifest.title}": ${passed} of ${total} checks passed`, 8000);
+    this.showVerdict(`$(testing-failed-icon) "${manifest.title}": ${passed} of ${total} checks passed`, 8000);
+  }
+
+  private showVerdict(text: string | undefined, timeoutMs?: number): void {
+    this.verdictMessage?.dispose();
+    this.verdictMessage = text === undefined ? undefined : vscode.window.setStatusBarMessage(text, timeoutMs ?? 8000);
   }
 
   dispose(): void {
+    this.verdictMessage?.dispose();
     this.tests.dispose();
     this.checked.dispose();
   }
