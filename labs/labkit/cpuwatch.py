@@ -27,9 +27,11 @@ import builtins
 import functools
 import multiprocessing
 import os
+import pickle
 import sys
 import time
 import types
+from concurrent import futures
 from concurrent.futures import process as futures_process
 from typing import Any, Callable, Dict, List, Sequence
 
@@ -72,7 +74,16 @@ def install(notes_dir: str) -> None:
     submit = futures_process.ProcessPoolExecutor.submit
 
     def watched_submit(self: Any, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-        return submit(self, _NotingCall(notes_dir, fn), *args, **kwargs)
+        call = _NotingCall(notes_dir, fn)
+        try:
+            pickle.dumps((call, args, kwargs), pickle.HIGHEST_PROTOCOL)
+        except Exception as error:  # noqa: BLE001 — whatever pickling raises is what the learner must see
+            # Python 3.10+ fails the future with the pickling error; 3.9's feeder thread can hang the whole
+            # pool on it instead, and the learner would see a time-out. Fail it here, the same on every version.
+            failed: futures.Future[Any] = futures.Future()
+            failed.set_exception(error)
+            return failed
+        return submit(self, call, *args, **kwargs)
 
     futures_process.ProcessPoolExecutor.submit = watched_submit  # type: ignore[method-assign]
 

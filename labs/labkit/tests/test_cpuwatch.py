@@ -96,6 +96,49 @@ class CpuWatchTest(TempDirTestCase):
         self.assertEqual(len(seen["left"]), 2)
         self.assertEqual(seen["after"], [])
 
+    def test_work_that_cannot_be_pickled_fails_its_future_at_once_on_every_version(self) -> None:
+        # 3.9's executor could hang on this instead; the learner must get the pickling error, quickly.
+        folder = self.make_dir()
+        entry = os.path.join(folder, "prog.py")
+        with open(entry, "w", encoding="utf-8") as handle:
+            handle.write(textwrap.dedent(UNPICKLABLE_PROGRAM))
+        probe_path = os.path.join(self.make_dir(), "probe.py")
+        with open(probe_path, "w", encoding="utf-8") as handle:
+            handle.write(textwrap.dedent(UNPICKLABLE_PROBE))
+        for method in ("fork", "spawn"):
+            if method not in multiprocessing.get_all_start_methods():
+                continue
+            with self.subTest(method=method):
+                run: Run = launch(sys.executable, entry, work_dir=folder, scratch=self.make_dir(), timeout=20,
+                                  env=child_env(), probe=probe_path, args=[method, self.make_dir()])
+                self.assertTrue(run.ok, run.stderr)
+                seen = run.observations[0]
+                self.assertRegex(seen["error"], r"(?i)pickl|Can't get local object")
+                self.assertEqual(seen["after"], [])
+
+
+UNPICKLABLE_PROGRAM = """
+    from concurrent.futures import ProcessPoolExecutor
+
+    def squares(numbers):
+        with ProcessPoolExecutor(max_workers=2) as executor:
+            return list(executor.map(lambda n: n * n, numbers))
+"""
+UNPICKLABLE_PROBE = """
+    import multiprocessing, sys
+    from labkit import cpuwatch, probe
+    multiprocessing.set_start_method(sys.argv[1], force=True)
+    cpuwatch.install(sys.argv[2])
+    module = cpuwatch.load_as_main()
+    try:
+        module.squares(list(range(8)))
+        error = "no error"
+    except Exception as caught:
+        error = f"{type(caught).__name__}: {caught}"
+    cpuwatch.stop_children()
+    probe.report({"error": error, "after": cpuwatch.children_alive(grace=0)})
+"""
+
 
 class NameTest(TempDirTestCase):
     def test_the_wrapped_call_keeps_the_name_of_the_learners_function(self) -> None:

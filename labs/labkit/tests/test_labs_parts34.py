@@ -96,10 +96,6 @@ class PartsThreeAndFourTest(LabEditTestCase):
                           ["one worker process"])
         lambda_edit = [("        return list(executor.map(check, numbers))",
                         "        return list(executor.map(lambda n: check(n), numbers))")]
-        if sys.version_info < (3, 10):
-            # On 3.9 a pickling error in the executor's feeder thread can hang the pool (fixed in 3.10), so the
-            # learner may see the time-out instead; either way the check must not pass.
-            result = self.verify("cpu-parallel", "solution", lambda_edit)["correct-results"]
-            self.assertIn(result["status"], ("failed", "timedOut"), result)
-        else:
-            self.assert_fails("cpu-parallel", lambda_edit, "correct-results", ["could not be sent to a worker process"])
+        # The same message on every version: on 3.9 the executor's feeder thread could hang the pool on a pickling
+        # error, so the probe's submit tries the pickling first and fails the future itself.
+        self.assert_fails("cpu-parallel", lambda_edit, "correct-results", ["could not be sent to a worker process"])
