@@ -2,7 +2,7 @@
 // extension host, opened by Debian's Chromium with the `payload` recipe of real-vscode-offline.md.
 // Usage: node scripts/run-host-tests.mjs [--suite main] [--untrusted] [--timeout 300]
 // Prints each test, then `N passed, N failed`; exit 0 only when the suite ran and every test passed.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -31,6 +31,16 @@ mkdirSync(workspace);
 mkdirSync(join(userDataDir, 'User'), { recursive: true });
 // Quiet the workbench: no welcome page, no trust prompt beyond what the suite asks for.
 writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_OFFLINE_SETTINGS, 'security.workspace.trust.enabled': values.untrusted }));
+// Extensions a suite runs beside, installed as a user installs them. (The web workbench keeps one
+// extensionDevelopmentPath only: its payload is read into a Map.)
+const COMPANIONS = {
+  'python-extension': ['python-extension-double'],
+};
+for (const fixture of COMPANIONS[values.suite] ?? []) {
+  const folder = join(ROOT, 'test', 'host', 'fixtures', fixture);
+  const manifest = JSON.parse(readFileSync(join(folder, 'package.json'), 'utf8'));
+  cpSync(folder, join(scratch, 'extensions', `${manifest.publisher}.${manifest.name}-${manifest.version}`), { recursive: true });
+}
 const resultsFile = join(scratch, 'results.json');
 const port = await freePort();
 let serverLog = '';

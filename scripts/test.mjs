@@ -41,6 +41,7 @@ const suites = [
   { name: 'verify', run: node('dist/cli.js', 'verify', '--runs', process.env.VERIFY_RUNS ?? '5'), count: 'summary' },
   ...(py39 ? [{ name: 'verify-py39', run: node('dist/cli.js', 'verify', '--runs', process.env.VERIFY_RUNS ?? '3', '--python', py39), count: 'summary' }] : []),
   { name: 'host', run: node('scripts/run-host-tests.mjs', '--suite', 'main'), count: 'summary' },
+  { name: 'host-python-extension', run: node('scripts/run-host-tests.mjs', '--suite', 'python-extension'), count: 'summary' },
   { name: 'host-restricted', run: node('scripts/run-host-tests.mjs', '--suite', 'restricted', '--untrusted'), count: 'summary', when: () => existsSync(join(ROOT, 'test', 'host', 'restricted')) },
   { name: 'browser', run: node('test/browser/timeline.browser.mjs'), count: 'summary', when: () => existsSync(join(ROOT, 'test', 'browser', 'timeline.browser.mjs')) },
   { name: 'e2e', run: node('test/e2e/run.mjs'), count: 'summary', when: () => existsSync(join(ROOT, 'test', 'e2e', 'run.mjs')) },

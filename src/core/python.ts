@@ -18,6 +18,8 @@ export interface Python {
   readonly version: readonly [number, number, number];
   /** What found it, for messages ("setting concurrencyLabs.pythonPath", "python3 on PATH"). */
   readonly source: string;
+  /** Why earlier candidates were passed over ("… is Python 3.8.18; the labs need 3.9 or newer"), to say so. */
+  readonly passedOver?: readonly string[];
 }
 
 export type PythonProblemKind = 'notFound' | 'tooOld' | 'broken';
@@ -89,7 +91,7 @@ export async function findPython(candidates: readonly Candidate[], explicitCount
   for (const [index, candidate] of candidates.entries()) {
     const found = await probe(candidate);
     if (!(found instanceof PythonProblem)) {
-      return found;
+      return problems.length ? { ...found, passedOver: problems.map((problem) => problem.message) } : found;
     }
     if (index < explicitCount) {
       throw new PythonProblem(found.kind, `${found.message}. Install Python ${versionText(MIN_PYTHON)}+ or change that setting.`);

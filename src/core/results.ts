@@ -161,6 +161,8 @@ export interface RunOutcome {
   readonly checks: readonly CheckResult[];
   readonly fatal?: Fatal;
   readonly python?: string;
+  /** The interpreter the runner ran under, as it reported itself (`sys.executable`). */
+  readonly executable?: string;
   readonly tracePath?: string;
   readonly durationMs: number;
 }
@@ -188,11 +190,13 @@ export function summarize(specs: readonly CheckSpec[], events: readonly RunnerEv
   let done: { status: RunStatus; durationMs: number } | undefined;
   let fatal: Fatal | undefined;
   let python: string | undefined;
+  let executable: string | undefined;
   let tracePath: string | undefined;
   for (const event of events) {
     switch (event.type) {
       case 'hello':
         python = event.python;
+        executable = event.executable;
         break;
       case 'checkStart':
         started = event.id;
@@ -255,6 +259,7 @@ export function summarize(specs: readonly CheckSpec[], events: readonly RunnerEv
     checks,
     ...(fatal ? { fatal } : {}),
     ...(python ? { python } : {}),
+    ...(executable ? { executable } : {}),
     ...(tracePath ? { tracePath } : {}),
     durationMs: done?.durationMs ?? ending.durationMs,
   };

@@ -24,6 +24,17 @@ describe('python discovery', () => {
     assert.ok(isSupported(python.version));
   });
 
+  it('passes over a candidate that is too old or missing, and says why', async () => {
+    const python = await findPython(defaultCandidates([
+      { command: fakePython('3.8.18'), args: [], source: 'the selected one' },
+      { command: '/no/such/python3', args: [], source: 'a deleted one' },
+    ]));
+    assert.ok(isSupported(python.version));
+    assert.equal(python.passedOver?.length, 2);
+    assert.match(python.passedOver?.[0] ?? '', /the selected one is Python 3\.8\.18/);
+    assert.match(python.passedOver?.[1] ?? '', /a deleted one/);
+  });
+
   it('says clearly when no Python is found', async () => {
     await assert.rejects(findPython([{ command: '/no/such/python3', args: [], source: 'test' }]), (error: PythonProblem) => {
       assert.equal(error.kind, 'notFound');

@@ -47,6 +47,7 @@ describe('results protocol', () => {
     assert.equal(outcome.status, 'passed');
     assert.deepEqual(outcome.checks.map((check) => [check.id, check.title]), [['one', 'First'], ['two', 'Second']]);
     assert.equal(outcome.python, '3.11.7');
+    assert.equal(outcome.executable, 'p');
     assert.equal(outcome.durationMs, 50);
   });
 

@@ -57,7 +57,12 @@ export class PythonResolver implements vscode.Disposable {
       const lookup = this.candidates(resource).then(({ candidates, explicitCount }) => findPython(candidates, explicitCount));
       this.cached = lookup;
       lookup.then(
-        (python) => this.output.line(`Using Python ${versionText(python.version)} at ${python.executable} (${python.source}).`),
+        (python) => {
+          for (const reason of python.passedOver ?? []) {
+            this.output.line(`Passed over: ${reason}.`);
+          }
+          this.output.line(`Using Python ${versionText(python.version)} at ${python.executable} (${python.source}).`);
+        },
         () => {
           // A failed lookup is not cached: installing Python or fixing the setting must work at once.
           if (this.cached === lookup) {
