@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Optional, Sequence
 
-from labkit.asyncwatch import Watched, observed, site_line
+from labkit.asyncseen import Watched, observed, site_line
 from labkit.checks import Context, Run, expect_ran_cleanly, fail
 from labkit.failures import format_list
 

@@ -36,8 +36,7 @@ import sys
 import threading
 import time
 import warnings
-from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional
 
 from labkit import probe
 from labkit.stacks import is_inside
@@ -328,49 +327,3 @@ def snapshot() -> Dict[str, Any]:
 def report(**extra: Any) -> None:
     """Sends what was seen to the checker, with the probe's own observations in `extra`."""
     probe.report({"asyncwatch": snapshot(), **extra})
-
-
-# -- checker side ---------------------------------------------------------------------------------------
-
-@dataclass
-class Watched:
-    """What a probe's asyncwatch.report() sent, read back in the checker (times are perf_counter seconds)."""
-
-    loops: List[Dict[str, Any]] = field(default_factory=list)
-    stalls: List[Dict[str, Any]] = field(default_factory=list)
-    tasks: List[Dict[str, Any]] = field(default_factory=list)
-    unawaited: List[Dict[str, Any]] = field(default_factory=list)
-    marks: List[Dict[str, Any]] = field(default_factory=list)
-    extra: Dict[str, Any] = field(default_factory=dict)
-    reported: bool = False
-
-    def mark(self, name: str) -> Optional[float]:
-        return next((m["at"] for m in self.marks if m["name"] == name), None)
-
-    def tasks_of(self, coroutine: str) -> List[Dict[str, Any]]:
-        return [t for t in self.tasks if t["coroutine"].rsplit(".", 1)[-1] == coroutine]
-
-    def longest_stall(self, start: Optional[float] = None, end: Optional[float] = None) -> Optional[Dict[str, Any]]:
-        """The longest blocked stretch that overlaps [start, end] (the whole run when not given)."""
-        def overlaps(stall: Dict[str, Any]) -> bool:
-            return ((start is None or stall["start"] + stall["seconds"] >= start)
-                    and (end is None or stall["start"] <= end))
-        inside = [s for s in self.stalls if overlaps(s)]
-        return max(inside, key=lambda s: s["seconds"]) if inside else None
-
-
-def observed(observations: List[Any]) -> Watched:
-    for item in observations:
-        if isinstance(item, dict) and isinstance(item.get("asyncwatch"), dict):
-            data = item["asyncwatch"]
-            extra = {k: v for k, v in item.items() if k != "asyncwatch"}
-            return Watched(data.get("loops", []), data.get("stalls", []), data.get("tasks", []),
-                           data.get("unawaited", []), data.get("marks", []), extra, True)
-    return Watched()
-
-
-def site_line(site: Optional[Dict[str, Any]]) -> Tuple[Optional[str], Optional[int]]:
-    """(file, line) of a recorded site, for a failure's location."""
-    if not site:
-        return None, None
-    return site.get("file"), site.get("line")

@@ -3,7 +3,7 @@ fetch_reading call, so concurrency is judged by what happened, not by the code's
 from typing import Any, Dict, List
 
 from labkit.asyncchecks import expect_watched
-from labkit.asyncwatch import Watched
+from labkit.asyncseen import Watched
 from labkit.checks import Context, check, fail
 
 TIMEOUT = 10.0

@@ -4,7 +4,7 @@ import ast
 from typing import Any, Dict, List, Optional, Tuple
 
 from labkit.asyncchecks import expect_loop_never_blocked, expect_watched
-from labkit.asyncwatch import Watched, site_line
+from labkit.asyncseen import Watched, site_line
 from labkit.checks import Context, Run, check, fail
 from labkit.run import ExceptionInfo
 

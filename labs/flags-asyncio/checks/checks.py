@@ -4,7 +4,7 @@ import math
 from typing import Dict, List
 
 from labkit.asyncchecks import expect_one_event_loop, expect_watched
-from labkit.asyncwatch import Watched
+from labkit.asyncseen import Watched
 from labkit.checks import Context, Run, check, expect_peak_in_flight, fail
 from labkit.failures import summarize_counts
 from labkit.flagchecks import DOWNLOADS, expect_flags_saved, saved_names

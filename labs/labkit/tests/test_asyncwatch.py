@@ -4,7 +4,7 @@ import os
 import sys
 import textwrap
 
-from labkit.asyncwatch import Watched, observed
+from labkit.asyncseen import Watched, observed
 from labkit.run import Run, launch
 from labkit.tests.support import TempDirTestCase, child_env
 

@@ -1,7 +1,7 @@
 """Checks for spinner-thread: the answer is printed, spin() draws frames in a second thread while slow()
 works, the spinner is stopped with its Event and joined, no thread outlives the program, and the final
 screen shows no trace of the spinner."""
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
 from labkit.checks import Context, Run, check, fail
 from labkit.races import run_with_hang_hint
