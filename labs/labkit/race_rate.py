@@ -1,7 +1,7 @@
 """Measures how reliably a race lab's check catches the race: runs one check on the lab's starter (or
 solution) many times, each a full `python -m labkit.runner` run as Check does it, and counts the verdicts.
 
-    python -m labkit.race_rate thread-race [--check no-lost-updates] [--variant starter] [--runs 100]
+    python -m labkit.race_rate thread-race [--check no-lost-updates (default: the lab's first check)] [--variant starter] [--runs 100]
                                [--jobs 1] [--python PYTHON] [--file my_wrong_fix.py --expect fail]
 
 --file measures any version of the lab's entry file (a wrong fix that should fail, another correct one
@@ -28,7 +28,7 @@ _LABS_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def _parse(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m labkit.race_rate")
     parser.add_argument("lab", help="lab id, e.g. thread-race")
-    parser.add_argument("--check", default="no-lost-updates", help="the check that catches the race")
+    parser.add_argument("--check", default=None, help="the check that catches the race (default: the lab's first)")
     parser.add_argument("--variant", choices=("starter", "solution"), default="starter")
     parser.add_argument("--file", default=None, help="measure this file as the lab's entry instead of a variant")
     parser.add_argument("--expect", choices=("fail", "pass"), default=None,
@@ -66,11 +66,26 @@ def one_run(python: str, lab_dir: str, source: str, check: str, scratch: str, in
     return "no result"
 
 
+def choose_check(lab_dir: str, wanted: Optional[str]) -> str:
+    """The check to measure: the one asked for, which must be the lab's, else the lab's first check."""
+    try:
+        with open(os.path.join(lab_dir, "lab.json"), encoding="utf-8") as handle:
+            ids = [str(check["id"]) for check in json.load(handle)["checks"]]
+    except (OSError, ValueError, KeyError, TypeError):
+        raise FileNotFoundError(f"no readable lab.json with checks in {lab_dir}: is it a lab id?") from None
+    if wanted is None:
+        return ids[0]
+    if wanted not in ids:
+        raise FileNotFoundError(f"{os.path.basename(lab_dir)} has no check {wanted!r}; its checks: {', '.join(ids)}")
+    return wanted
+
+
 def measure(options: argparse.Namespace) -> Dict[str, int]:
     lab_dir = os.path.join(_LABS_ROOT, options.lab)
     source = os.path.join(lab_dir, options.variant)
     if not os.path.isdir(source):
         raise FileNotFoundError(f"no {options.variant}/ folder in {lab_dir}: is {options.lab!r} a lab id?")
+    options.check = choose_check(lab_dir, options.check)
     if options.file and not os.path.isfile(options.file):
         raise FileNotFoundError(f"no file {options.file}: give the path of the version of the entry file to measure")
     scratch = tempfile.mkdtemp(prefix="race-rate-")

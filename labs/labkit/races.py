@@ -37,6 +37,13 @@ def _plain_globals(namespace: Dict[str, Any]) -> Dict[str, Any]:
             if not name.startswith("__") and isinstance(value, (int, float, str)) and not isinstance(value, bool)}
 
 
+# The longest pause the fuzzer puts between an update's read and its write. 2 ms is hundreds of times what
+# another thread needs to read the same value, so the race still shows on every run (measured with
+# `python -m labkit.race_rate thread-race --runs 100`); a fixed program pays it inside its lock, once per
+# update, so a shorter pause is a faster Check of a correct program.
+LONG_PAUSE_SECONDS = 0.002
+
+
 def _wait_for(threads: List[threading.Thread], seconds: float) -> None:
     deadline = time.monotonic() + seconds
     for thread in threads:
@@ -47,7 +54,7 @@ def observe_entry(*, seed: Optional[int] = None, fuzz_output: bool = True) -> No
     """Runs the learner's program as __main__ under the fuzzer and reports what happened, also when it
     raises (the exception then goes on to labkit.launch, which reports it as usual)."""
     seed = random.SystemRandom().randrange(1 << 30) if seed is None else seed
-    fuzzer = Fuzzer([probe.learner_dir()], seed=seed)
+    fuzzer = Fuzzer([probe.learner_dir()], seed=seed, max_long_sleep=LONG_PAUSE_SECONDS)
     stream = FuzzedStream(sys.stdout, fuzzer if fuzz_output else None)
     before = set(threading.enumerate())
     sys.stdout = stream  # type: ignore[assignment]
