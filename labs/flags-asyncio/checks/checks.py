@@ -98,6 +98,13 @@ def limits_concurrency(ctx: Context) -> str:
     limit = watched.extra["limit"]
     run = main_run(ctx)
     line = ctx.line_of_function("download_many")
+    constant = watched.extra["outcome"].get("maxConcurReq")
+    if run.peak_in_flight == constant != limit:
+        fail(f"The server had at most {run.peak_in_flight} requests in flight, which is MAX_CONCUR_REQ, but download_many "
+             f"was called with concur_req={limit}.",
+             why="download_many must limit the downloads to the concur_req it is given (the caller chooses), not to the "
+                 "module's constant: make the semaphore with asyncio.Semaphore(concur_req).",
+             line=ctx.line_of_call("Semaphore") or line, expected=f"{limit} at once", actual=f"{run.peak_in_flight} at once")
     if run.peak_in_flight < limit:
         fail(f"The server never had more than {run.peak_in_flight} request(s) in flight, but download_many was called "
              f"with concur_req={limit}.{blocked_note(watched, delay(ctx))}",

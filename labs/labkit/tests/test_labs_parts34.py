@@ -71,7 +71,10 @@ class PartsThreeAndFourTest(LabEditTestCase):
 
     def test_flags_asyncio_wrong_limits(self) -> None:
         self.assert_fails("flags-asyncio", [(FLAGS_SEMAPHORE, "    semaphore = asyncio.Semaphore(MAX_CONCUR_REQ)")],
-                          "limits-concurrency", ["at most 4", "saw 5 at once"])
+                          "limits-concurrency", ["at most 5", "which is MAX_CONCUR_REQ", "concur_req=7"],
+                          line_text="asyncio.Semaphore(MAX_CONCUR_REQ)")
+        self.assert_fails("flags-asyncio", [(FLAGS_SEMAPHORE, "    semaphore = asyncio.Semaphore(concur_req + 1)")],
+                          "limits-concurrency", ["saw 8 at once"])
         self.assert_fails("flags-asyncio", [(", return_exceptions=True)", ")")], "exact-counts",
                           ["stopped at the first failed download"])
 
