@@ -19,8 +19,12 @@ How, and why this way (every mechanism works unchanged on Python 3.9 to 3.13):
   record when it unpickles its Process object, which carries a _ChildBoot. Each child writes
   <trace>.<pid>.part and the main process merges the parts (labkit.tracemerge).
 - Locks: threading.Lock/RLock become factories that wrap only locks made from a learner's file.
-- Calls: sys.monitoring on 3.12+ (code outside the learner's files is DISABLEd after its first event),
-  sys.setprofile on 3.9-3.11, filtered by code object; only when the lab names functions of interest.
+- Calls: sys.monitoring on 3.12+ (code outside the learner's files is DISABLEd after its first event);
+  on 3.9-3.11 sys.setprofile while the learner's code runs and sys.settrace while library code runs,
+  each thread switching between them (see _make_switching); only when the lab names functions of
+  interest. There is one tracer per thread: when another tool installs its own (labkit.fuzz in the race
+  labs' Check, a probe, pdb), the patched sys.settrace notices, and the recorder keeps to sys.setprofile
+  alone for the rest of the run, as it does when a tracer is already there as it starts.
 The asyncio, executor and multiprocessing modules are patched when the learner's program imports them
 (importing asyncio just to patch it would add ~25 ms to every run).
 """
@@ -115,6 +119,7 @@ class _Session:
         self.calls_mode = "off"
         self.monitoring_tool: Optional[int] = None
         self.profile: Optional[Callable[..., Any]] = None
+        self.tracer: Optional[Callable[..., Any]] = None
         self.draining = False
         self.finished = False
         self.starting_process: Optional[int] = None
@@ -456,20 +461,50 @@ class _Session:
         if sys.version_info >= (3, 12):
             self.monitoring_tool = _start_monitoring(self)
             self.calls_mode = "monitoring" if self.monitoring_tool is not None else "off"
+        elif sys.gettrace() is None:
+            self.tracer, self.profile = _make_switching(self)
+            _wrap(sys, "settrace", _settrace_watch)
+            _settrace(self.tracer)
+            self.calls_mode = "switching"
         else:
-            self.profile = _make_profiler(self)
+            # A debugger or coverage traces this thread already; the profiler records calls beside it.
+            self.start_profile()
+
+    def start_profile(self) -> None:
+        self.profile = _make_profiler(self)
+        sys.setprofile(self.profile)
+        self.calls_mode = "profile"
+
+    def hand_over(self) -> None:
+        """Another tracer is being installed (labkit.fuzz, a probe, pdb): it gets sys.settrace to itself and
+        calls are recorded by the profiler from now on. Its own tracers (still installed in other threads,
+        and on open frames) see that `tracer` changed and step aside."""
+        self.tracer = None
+        self.start_profile()
+
+    def hook_thread(self) -> None:
+        """In a thread that is starting: record its calls as the other threads' are recorded."""
+        if self.tracer is not None:
+            _settrace(self.tracer)
+        elif self.profile is not None:
             sys.setprofile(self.profile)
-            self.calls_mode = "profile"
+
+    def unhook_thread(self) -> None:
+        """This thread's learner code is over; recording the writing of the file would only slow it down."""
+        if self.tracer is not None and sys.gettrace() is self.tracer:
+            _settrace(None)
+        if self.profile is not None and sys.getprofile() is self.profile:
+            sys.setprofile(None)
 
     def stop_calls(self) -> None:
         if self.monitoring_tool is not None:
             _stop_monitoring(self.monitoring_tool)
             self.monitoring_tool = None
-        if self.profile is not None:
-            # Other threads drop their profiler at their next event (it sees the session is capped or over).
-            if sys.getprofile() is self.profile:
-                sys.setprofile(None)
-            self.profile = None
+        # Other threads drop their tracer or profiler at their next call of interest (it sees it was
+        # taken away here).
+        self.unhook_thread()
+        self.tracer = None
+        self.profile = None
 
     # ----------------------------------------------------------------------------------------- writing
 
@@ -605,7 +640,8 @@ def _qualname(thing: Any) -> str:
 
 
 def _first_offset(code: CodeType) -> Optional[int]:
-    """Where sys.setprofile's f_lasti stands on a generator's first entry; later entries are resumes."""
+    """Where f_lasti stands on a generator's first entry, as sys.setprofile and sys.settrace see it; later
+    entries are resumes."""
     if not code.co_flags & _GENERATOR_FLAGS:
         return None
     if sys.version_info < (3, 11):
@@ -689,6 +725,160 @@ def _make_profiler(session: _Session) -> Callable[[FrameType, str, Any], None]:
                 session.call_ended(code, info[0])
 
     return profile
+
+
+# The real one: the recorder's own calls must not look like another tool taking over (see _settrace_watch).
+_settrace = sys.settrace
+_CALLED_BACK = "called back"
+
+
+def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[..., Any]]:
+    """(tracer, profiler) for 3.9-3.11, of which each thread has one installed at a time: the profiler while
+    the learner's code runs, the tracer while any other code runs.
+
+    Why two: sys.setprofile calls back on every call, return and C call, which is cheap enough in the
+    learner's few functions but several times the cost of library code that makes many small calls
+    (urllib, threading, asyncio). sys.settrace calls back once per Python call and never for a C call,
+    but puts a line check before every bytecode instruction, which doubles the time of a CPU-bound loop
+    (the learner's is_prime). So a thread switches to the tracer when the learner's code calls into a
+    library, or returns into one, and back to the profiler when control comes back to the learner's code:
+    a call into a learner file (the tracer sees it) or the return of the outermost library frame (it gets
+    a local tracer, `boundary`, for that). A library frame that calls the learner's code gets `boundary`
+    too: the profiler sees it there when the learner's frame returns, and switches back to the tracer.
+    Learner frames never get a local tracer: on 3.9 that would freeze their f_lineno, which the recorder
+    and the lock factory read. Calls of interest are all in the learner's files, so the profiler records
+    them all. A missed switch costs only speed: the next call puts it right."""
+    codes = session.codes
+    classify = session.classify
+    learner: Dict[str, bool] = {}  # by co_filename, whose hash is cached: the tracer's one question
+    # By id of code object: False for library code, True for the learner's, CallInfo for a function of
+    # interest, _CALLED_BACK for learner code that library code has called (only its returns can go back
+    # there). By id, because hashing a code object hashes its constants and names (~90 ns, twice per
+    # generator step); `seen` keeps every code object alive, so no id is reused for another.
+    kinds: Dict[int, Any] = {}
+    seen: List[CodeType] = []
+    _id = id
+
+    def is_learner(filename: str) -> bool:
+        found = learner[filename] = session.rel(filename) is not None
+        return found
+
+    def kind_of(code: CodeType) -> Any:
+        info = codes.get(code)
+        if info is None:
+            info = classify(code)
+        found = kinds[_id(code)] = info or learner.get(code.co_filename) or is_learner(code.co_filename)
+        seen.append(code)
+        return found
+
+    def to_trace(frame: FrameType) -> None:
+        sys.setprofile(None)
+        _settrace(trace)
+        frame.f_trace_lines = False
+        frame.f_trace = boundary
+
+    def side_of(frame: FrameType) -> bool:
+        filename = frame.f_code.co_filename
+        side = learner.get(filename)
+        return is_learner(filename) if side is None else side
+
+    def superseded() -> Optional[Callable[..., Any]]:
+        """Recording is over, capped, or handed to the plain profiler (see _Session.hand_over): this
+        thread's hooks follow at their first chance. Returns the plain profiler, if any."""
+        replacement = session.profile if session.profile is not profile else None
+        if sys.gettrace() is trace:
+            _settrace(None)
+        if sys.getprofile() in (profile, None):
+            sys.setprofile(replacement)
+        return replacement
+
+    def trace(frame: FrameType, event: str, arg: Any) -> None:
+        filename = frame.f_code.co_filename
+        side = learner.get(filename)
+        if side is None:
+            side = is_learner(filename)
+        if side:
+            if session.tracer is trace:
+                # The profiler, installed now, is called for this same call right after this returns.
+                _settrace(None)
+                sys.setprofile(profile)
+                back = frame.f_back
+                if back is not None and not side_of(back):
+                    back.f_trace_lines = False
+                    back.f_trace = boundary
+                    code = frame.f_code
+                    if (kinds.get(_id(code)) or kind_of(code)) is True:
+                        kinds[_id(code)] = _CALLED_BACK
+            else:
+                superseded()
+        return None
+
+    def boundary(frame: FrameType, event: str, arg: Any) -> Any:
+        if event != "return":
+            return boundary
+        if session.tracer is not trace:
+            superseded()
+            return None
+        back = frame.f_back
+        if back is not None:
+            if side_of(back):
+                _settrace(None)
+                sys.setprofile(profile)
+            else:
+                back.f_trace_lines = False
+                back.f_trace = boundary
+        return None
+
+    def profile(frame: FrameType, event: str, arg: Any) -> None:
+        if event == "call":
+            code = frame.f_code
+            kind = kinds.get(_id(code))
+            if kind is None:
+                kind = kind_of(code)
+            if kind is True or kind is _CALLED_BACK:
+                return
+            if session.tracer is not trace:
+                replacement = superseded()
+                if replacement is not None:
+                    replacement(frame, event, arg)  # installed too late to be called for this event
+            elif kind is False:
+                to_trace(frame)
+            else:
+                first = kind[3]
+                session.call_began(code, kind[2] if first is not None and frame.f_lasti > first else kind[1])
+        elif event == "return":
+            code = frame.f_code
+            kind = kinds.get(_id(code))
+            if kind is None:
+                kind = kind_of(code)
+            if kind is False or kind is True:
+                return  # (a library frame: its return, right after its local tracer switched back here)
+            back = frame.f_back
+            into_library = back is not None and back.f_trace is boundary
+            if kind is _CALLED_BACK and not into_library:
+                return
+            if session.tracer is not trace:
+                replacement = superseded()
+                if replacement is not None:
+                    replacement(frame, event, arg)
+                return
+            if kind is not _CALLED_BACK:
+                session.call_ended(code, kind[0])
+            if into_library:
+                sys.setprofile(None)
+                _settrace(trace)
+
+    return trace, profile
+
+
+def _settrace_watch(original: Callable[..., Any]) -> Callable[..., Any]:
+    def settrace(function: Any) -> None:
+        session = _session
+        if session is not None and session.tracer is not None and session.pid == os.getpid():
+            session.hand_over()
+        return original(function)
+
+    return settrace
 
 
 def _start_monitoring(session: _Session) -> Optional[int]:
@@ -927,8 +1117,7 @@ def _thread_bootstrap_inner(original: Callable[..., Any]) -> Callable[..., Any]:
         if session is None or session.pid != os.getpid():
             return original(self)
         lane = session.thread_began(self)
-        if session.profile is not None:
-            sys.setprofile(session.profile)
+        session.hook_thread()
         try:
             return original(self)
         finally:
@@ -1135,8 +1324,7 @@ def _enter_child(process: Any, config: Mapping[str, Any]) -> Optional[_Session]:
 
 def _finish_child(session: _Session) -> None:
     global _session
-    if session.profile is not None and sys.getprofile() is session.profile:
-        sys.setprofile(None)
+    session.unhook_thread()
     try:
         session.write_part()
     except OSError as error:
@@ -1282,9 +1470,7 @@ def stop() -> Optional[str]:
     session = _session
     if session is None or session.pid != os.getpid() or session.finished:
         return None
-    if session.profile is not None and sys.getprofile() is session.profile:
-        # This thread's learner code is over; profiling the writing of the file would only slow it down.
-        sys.setprofile(None)
+    session.unhook_thread()
     try:
         path = session.write_part() if session.is_child else session.write_main()
     except OSError as error:
@@ -1304,8 +1490,7 @@ def _at_exit() -> None:
     session = _session
     if session is None or session.pid != os.getpid() or session.finished:
         return
-    if session.profile is not None and sys.getprofile() is session.profile:
-        sys.setprofile(None)
+    session.unhook_thread()
     try:
         if session.is_child:
             session.write_part()
