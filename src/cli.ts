@@ -2,12 +2,12 @@
 /**
  * `concurrency-labs`: the headless front end over the same core and Python runtime as the extension.
  *   list [--json] · start <lab> [--dir DIR] · check <lab> [--dir DIR] [--json] [--trace FILE] [--python PATH]
- *   verify [lab...] [--runs N] [--python PATH]
+ *   hint <lab> [N] · verify [lab...] [--runs N] [--python PATH]
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
-import { Catalog, Lab, describeProblem, findLab, groupByPart, loadCatalog } from './core/catalog';
+import { Catalog, Lab, describeProblem, findLab, groupByPart, loadCatalog, pythonTooOldFor } from './core/catalog';
 import { partLabel } from './core/parts';
 import { Candidate, PythonProblem, defaultCandidates, findPython, versionText } from './core/python';
 import { CheckResult } from './core/results';
@@ -24,6 +24,7 @@ Commands:
   check <lab> [--dir DIR] [--json] [--trace FILE] [--python PATH]
                                           run the hidden checks on your copy of the lab
                                           exit code: 0 passed, 1 failed, 2 error or timed out
+  hint <lab> [N]                          show hint N of the lab (default 1); each is more explicit than the last
   verify [lab...] [--runs N] [--python PATH]
                                           for each lab: the starter fails a check, the solution passes every
                                           check N times (default 5)
@@ -94,18 +95,39 @@ function start(lab: Lab, dir: string): number {
   for (const kept of plan.kept) {
     console.log(`  kept your ${path.relative(process.cwd(), kept) || kept}`);
   }
+  // The instructions run labkit's tools (python -m labkit.flagserver, labkit.showdis): they live beside the labs.
+  console.log(`To run the instructions' python -m labkit… commands in a terminal, first: export PYTHONPATH="${labsRoot()}"`);
   console.log(`Read ${path.relative(process.cwd(), plan.instructionsFile)}, edit ${path.relative(process.cwd(), plan.entryFile)}, then run: concurrency-labs check ${lab.manifest.id}${dir === '.' ? '' : ` --dir ${dir}`}`);
   return 0;
 }
 
 const MARK: Record<CheckResult['status'], string> = { passed: '✓', failed: '✗', error: '!', timedOut: '⧗', skipped: '-' };
 
-function printCheck(result: CheckResult, lab: Lab, workDir: string): void {
+/** What the checks printed so far in this run, so a time-out or crash shared by several checks shows once. */
+interface Printed {
+  message?: string;
+  output?: string;
+  hints: Set<number>;
+}
+
+const OUTPUT_TAIL_LINES = 30;
+
+function printCheck(result: CheckResult, lab: Lab, workDir: string, printed: Printed): void {
   console.log(`${MARK[result.status]} ${result.title}${result.status === 'passed' ? '' : ` [${result.status}]`}`);
   if (result.status === 'passed') {
+    // What a passing check measured (a speed-up, the peak in flight) is worth seeing too.
+    if (result.message.trim()) {
+      console.log(`    ${result.message.trim().split('\n').join('\n    ')}`);
+    }
     return;
   }
   const where = result.file ? `${path.join(workDir, result.file)}${result.line ? `:${result.line}` : ''}` : undefined;
+  const said = `${result.message}\n${where ?? ''}`;
+  if (said === printed.message) {
+    console.log('    (the same as above)');
+    return;
+  }
+  printed.message = said;
   for (const line of result.message.split('\n')) {
     console.log(`    ${line}`);
   }
@@ -115,15 +137,40 @@ function printCheck(result: CheckResult, lab: Lab, workDir: string): void {
   if (result.expected !== undefined || result.actual !== undefined) {
     console.log(`    expected: ${result.expected ?? '?'}\n    actual:   ${result.actual ?? '?'}`);
   }
-  for (const stack of result.stacks ?? []) {
-    const top = stack.frames[stack.frames.length - 1];
-    if (top) {
-      console.log(`    ${stack.thread} waiting at ${top.file}:${top.line} in ${top.function}`);
+  // A crash's traceback is in what the program printed; the message says so.
+  const output = result.output?.trimEnd();
+  if (output && output !== printed.output && (result.status === 'error' || /output below/.test(result.message))) {
+    printed.output = output;
+    const lines = output.split('\n');
+    console.log(`    your program's output${lines.length > OUTPUT_TAIL_LINES ? ` (last ${OUTPUT_TAIL_LINES} lines)` : ''}:`);
+    for (const line of lines.slice(-OUTPUT_TAIL_LINES)) {
+      console.log(`    | ${line}`);
     }
   }
-  if (result.hint && lab.manifest.hints[result.hint - 1]) {
-    console.log(`    hint ${result.hint} of ${lab.manifest.hints.length}: ${lab.manifest.hints[result.hint - 1]}`);
+  // Name the hint that fits, without giving it away: the learner asks for it.
+  const total = lab.manifest.hints.length;
+  if (result.hint && result.hint <= total && !printed.hints.has(result.hint)) {
+    printed.hints.add(result.hint);
+    console.log(`    stuck? concurrency-labs hint ${lab.manifest.id} ${result.hint}   (hint ${result.hint} of ${total} fits this failure)`);
   }
+}
+
+function hint(lab: Lab, numberText: string | undefined): number {
+  const { hints, id, title } = lab.manifest;
+  if (hints.length === 0) {
+    console.log(`${title} has no hints.`);
+    return 0;
+  }
+  const number = numberText === undefined ? 1 : Number(numberText);
+  if (!Number.isInteger(number) || number < 1 || number > hints.length) {
+    throw new UsageError(`${id} has hints 1 to ${hints.length}; "${numberText}" is not one of them`);
+  }
+  console.log(`Hint ${number} of ${hints.length} — ${title}:`);
+  console.log(`  ${hints[number - 1]}`);
+  if (number < hints.length) {
+    console.log(`Next, more explicit: concurrency-labs hint ${id} ${number + 1}`);
+  }
+  return 0;
 }
 
 async function check(lab: Lab, options: { dir: string; json: boolean; trace?: string; python?: string }): Promise<number> {
@@ -135,6 +182,10 @@ async function check(lab: Lab, options: { dir: string; json: boolean; trace?: st
     throw new UsageError(message);
   }
   const python = await resolvePython(options.python);
+  const tooOld = pythonTooOldFor(lab, python.version);
+  if (tooOld) {
+    throw new UsageError(`${lab.manifest.id} ${tooOld} (${python.executable}). Check it with a newer Python: --python /path/to/python${lab.manifest.minPython}`);
+  }
   const run = await runChecks({
     lab,
     workDir,
@@ -146,8 +197,9 @@ async function check(lab: Lab, options: { dir: string; json: boolean; trace?: st
     process.stdout.write(JSON.stringify({ lab: lab.manifest.id, workDir, ...run }, null, 2) + '\n');
   } else {
     console.log(`${lab.manifest.title} — Python ${run.python ?? versionText(python.version)}`);
+    const printed: Printed = { hints: new Set() };
     for (const result of run.checks) {
-      printCheck(result, lab, workDir);
+      printCheck(result, lab, workDir, printed);
     }
     const passed = run.checks.filter((result) => result.status === 'passed').length;
     console.log(`${passed}/${run.checks.length} checks passed (${(run.durationMs / 1000).toFixed(2)} s)`);
@@ -220,6 +272,8 @@ export async function main(argv: string[]): Promise<number> {
       return list(catalog, values.json!);
     case 'start':
       return start(requireLab(catalog, rest[0]), values.dir!);
+    case 'hint':
+      return hint(requireLab(catalog, rest[0]), rest[1]);
     case 'check':
       return check(requireLab(catalog, rest[0]), { dir: values.dir!, json: values.json!, trace: values.trace, python: values.python });
     case 'verify': {

@@ -14,6 +14,7 @@ import { PythonResolver } from './host/python/pythonResolver';
 import { ShowTrace, latestTracePath } from './host/run/labTraces';
 import { registerRunWithTimeline } from './host/run/registerRunWithTimeline';
 import { RunRegistry } from './host/safety/runRegistry';
+import { shareLabkitWithTerminals } from './host/terminalEnvironment';
 import { TimelineApi, registerTimeline } from './host/timeline/registerTimeline';
 
 /** What activate returns: the services, for the extension-host tests and other extensions. */
@@ -38,6 +39,7 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLabsApi {
   );
 
   registerLabCommands(context, { labs, output });
+  shareLabkitWithTerminals(context, labs.labsRoot);
 
   const python = new PythonResolver(output);
   // Disposed on deactivation: every run still in flight is stopped with its whole process tree.

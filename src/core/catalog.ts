@@ -108,9 +108,25 @@ export function findLab(catalog: Catalog, id: string): Lab | undefined {
 }
 
 /** The lab after this one in teaching order, for "next lab" offers. */
-export function nextLab(catalog: Catalog, id: string): Lab | undefined {
+/** Why this Python cannot run the lab ("needs Python 3.11+, this is 3.9.18"), or undefined when it can. */
+export function pythonTooOldFor(lab: Lab, version: readonly number[]): string | undefined {
+  const min = lab.manifest.minPython;
+  if (!min) {
+    return undefined;
+  }
+  const [major, minor] = min.split('.').map(Number);
+  return version[0] < major || (version[0] === major && version[1] < minor) ? `needs Python ${min}+, this is ${version.join('.')}` : undefined;
+}
+
+/**
+ * The lab to offer after `id`: the first one after it in teaching order that is not passed yet, else the
+ * first unpassed one before it (a learner may go out of order). Undefined once every other lab is passed.
+ */
+export function nextLab(catalog: Catalog, id: string, isPassed: (labId: string) => boolean = () => false): Lab | undefined {
   const index = catalog.labs.findIndex((lab) => lab.manifest.id === id);
-  return index >= 0 ? catalog.labs[index + 1] : undefined;
+  const after = catalog.labs.slice(index + 1);
+  const before = index >= 0 ? catalog.labs.slice(0, index) : [];
+  return [...after, ...before].find((lab) => lab.manifest.id !== id && !isPassed(lab.manifest.id));
 }
 
 export function describeProblem(problem: CatalogProblem): string {

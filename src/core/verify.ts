@@ -5,7 +5,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Lab } from './catalog';
+import { Lab, pythonTooOldFor } from './catalog';
 import { LAB_MARKER } from './scaffold';
 import { CheckRun, runChecks } from './runner';
 
@@ -63,17 +63,8 @@ export interface VerifyOptions {
   readonly onAttempt?: (lab: Lab, attempt: VerifyAttempt, index: number) => void;
 }
 
-function tooOld(lab: Lab, version: readonly number[]): string | undefined {
-  const min = lab.manifest.minPython;
-  if (!min) {
-    return undefined;
-  }
-  const [major, minor] = min.split('.').map(Number);
-  return version[0] < major || (version[0] === major && version[1] < minor) ? `needs Python ${min}+, this is ${version.join('.')}` : undefined;
-}
-
 export async function verifyLab(lab: Lab, options: VerifyOptions): Promise<LabVerification> {
-  const skipped = tooOld(lab, options.pythonVersion);
+  const skipped = pythonTooOldFor(lab, options.pythonVersion);
   if (skipped) {
     return { lab, ok: true, attempts: [], skipped };
   }

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { groupByPart, loadCatalog, nextLab } from '../../src/core/catalog';
+import { groupByPart, loadCatalog, nextLab, pythonTooOldFor } from '../../src/core/catalog';
 import { tempDir, validManifest, writeLab } from './fixtures';
 
 describe('catalog', () => {
@@ -16,7 +16,22 @@ describe('catalog', () => {
     const groups = groupByPart(catalog.labs);
     assert.deepEqual(groups.map((group) => group.labs.length), [2, 0, 1, 0]);
     assert.equal(nextLab(catalog, 'c-first')?.manifest.id, 'b-second');
-    assert.equal(nextLab(catalog, 'a-later-part'), undefined);
+    assert.equal(nextLab(catalog, 'a-later-part')?.manifest.id, 'c-first', 'an earlier lab not passed yet');
+    const passed = new Set(['b-second']);
+    assert.equal(nextLab(catalog, 'c-first', (id) => passed.has(id))?.manifest.id, 'a-later-part', 'passed labs are skipped');
+    passed.add('c-first');
+    assert.equal(nextLab(catalog, 'a-later-part', (id) => passed.has(id)), undefined, 'every other lab passed');
+  });
+
+  it('says when a Python is too old for a lab that names its minimum', () => {
+    const root = tempDir();
+    writeLab(root, 'any', validManifest('any'));
+    writeLab(root, 'new', validManifest('new', { minPython: '3.11' }));
+    const [any, needsNew] = loadCatalog(root).labs;
+    assert.equal(pythonTooOldFor(any, [3, 9, 18]), undefined);
+    assert.equal(pythonTooOldFor(needsNew, [3, 9, 18]), 'needs Python 3.11+, this is 3.9.18');
+    assert.equal(pythonTooOldFor(needsNew, [3, 11, 0]), undefined);
+    assert.equal(pythonTooOldFor(needsNew, [4, 0, 0]), undefined);
   });
 
   it('skips a bad lab with an error naming its file and field, and loads the rest', () => {

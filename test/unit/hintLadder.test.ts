@@ -1,7 +1,15 @@
 import * as assert from 'node:assert/strict';
-import { hintAdvice, planHint, solutionState } from '../../src/host/hints/hintLadder';
+import { asPlainText, hintAdvice, planHint, solutionState } from '../../src/host/hints/hintLadder';
 
 describe('hint ladder', () => {
+  it('shows a Markdown hint as plain text where Markdown is not rendered', () => {
+    assert.equal(
+      asPlainText('`counter += 1` is **three** steps; see [the docs](https://docs.python.org) and ``a `b` c``.'),
+      'counter += 1 is three steps; see the docs and a `b` c.',
+    );
+    assert.equal(asPlainText('2 * 3 * 4, no code'), '2 * 3 * 4, no code');
+  });
+
   it('climbs one hint at a time when no failure names one', () => {
     assert.deepEqual(planHint(0, 4, null), { number: 1, seenAfter: 1, reason: 'next' });
     assert.deepEqual(planHint(2, 4, undefined), { number: 3, seenAfter: 3, reason: 'next' });

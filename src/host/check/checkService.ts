@@ -234,11 +234,13 @@ export class CheckService implements vscode.Disposable {
       if (options.trigger === 'save' && passedBefore) {
         return;
       }
-      const next = nextLab(this.deps.labs.catalog, manifest.id);
+      const progress = this.deps.labs.progress();
+      const next = nextLab(this.deps.labs.catalog, manifest.id, (id) => progress?.get(id).passed !== undefined);
       const startNext = next ? `Start Next Lab: ${next.manifest.title}` : undefined;
       const compare = 'Compare with Solution';
+      const allDone = next ? '' : ' Every lab is passed now — well done!';
       void vscode.window
-        .showInformationMessage(`"${manifest.title}" passed all ${manifest.checks.length} checks.${next ? '' : ' That was the last lab — well done!'}`, ...(startNext ? [startNext] : []), compare)
+        .showInformationMessage(`"${manifest.title}" passed all ${manifest.checks.length} checks.${allDone}`, ...(startNext ? [startNext] : []), compare)
         .then((choice) => {
           if (choice === startNext && next) {
             void vscode.commands.executeCommand('concurrencyLabs.startLab', next.manifest.id);

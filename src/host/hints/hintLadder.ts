@@ -32,6 +32,18 @@ export function planHint(seen: number, total: number, suggested: number | null |
   return { number: fits ?? total, seenAfter: total, reason: 'allSeen' };
 }
 
+/**
+ * A hint (written in Markdown for the hints document) as plain text, for places that show text as typed:
+ * notifications, diagnostics and test messages. Code spans lose their backticks, emphasis its stars, links
+ * keep their text.
+ */
+export function asPlainText(markdown: string): string {
+  return markdown
+    .replace(/\[([^\]]+)\]\([^)]*\)/g, '$1')
+    .replace(/(`+)(.+?)\1/g, '$2')
+    .replace(/(\*\*|__)(.+?)\1/g, '$2');
+}
+
 export function hintLabel(number: number, total: number): string {
   return `Hint ${number} of ${total}`;
 }
@@ -42,7 +54,7 @@ export function hintAdvice(hint: number | null | undefined, hints: readonly stri
     return undefined;
   }
   const label = hintLabel(hint, hints.length);
-  return hint <= seen ? `${label}: ${hints[hint - 1]}` : `Stuck? Show Hint (${label.toLowerCase()} fits this failure).`;
+  return hint <= seen ? `${label}: ${asPlainText(hints[hint - 1])}` : `Stuck? Show Hint (${label.toLowerCase()} fits this failure).`;
 }
 
 export interface SolutionState {

@@ -10,7 +10,7 @@ import { Lab } from '../../core/catalog';
 import { CheckResult } from '../../core/results';
 import { LabService } from '../labService';
 import { LabArgument, pickLab } from '../labs/pickLab';
-import { HintStep, hintLabel, planHint, solutionState } from './hintLadder';
+import { HintStep, asPlainText, hintLabel, planHint, solutionState } from './hintLadder';
 
 export const SHOW_HINT_COMMAND = 'concurrencyLabs.showHint';
 export const SHOW_SOLUTION_COMMAND = 'concurrencyLabs.showSolution';
@@ -112,7 +112,7 @@ function showHint(deps: HintDeps, documents: LabDocuments, lab: Lab): HintShown 
   const next = 'Next Hint';
   const all = 'All Hints';
   const actions = [...(step.seenAfter < hints.length ? [next] : []), ...(step.seenAfter > 1 ? [all] : [])];
-  void vscode.window.showInformationMessage(`${hintLabel(step.number, hints.length)}${why} — ${title}: ${text}`, ...actions).then((choice) => {
+  void vscode.window.showInformationMessage(`${hintLabel(step.number, hints.length)}${why} — ${title}: ${asPlainText(text)}`, ...actions).then((choice) => {
     if (choice === next) {
       void vscode.commands.executeCommand(SHOW_HINT_COMMAND, id);
     } else if (choice === all) {

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { Lab } from '../../core/catalog';
+import { Lab, pythonTooOldFor } from '../../core/catalog';
 import { Python } from '../../core/python';
 import { listSnapshots } from '../../core/snapshots';
 import { LabService } from '../labService';
@@ -19,7 +19,7 @@ import { refuseIfUntrusted } from './trust';
 
 export const RESTORE_ATTEMPT_COMMAND = 'concurrencyLabs.restoreAttempt';
 
-export type RefusalReason = 'untrusted' | 'noWorkspace' | 'notStarted' | 'folderMissing' | 'entryMissing' | 'busy' | 'noPython';
+export type RefusalReason = 'untrusted' | 'noWorkspace' | 'notStarted' | 'folderMissing' | 'entryMissing' | 'busy' | 'noPython' | 'pythonTooOld';
 
 export interface Refusal {
   readonly kind: 'refused';
@@ -108,6 +108,16 @@ export async function prepareRun(deps: RunDeps, lab: Lab, kind: RunKind): Promis
     if (!python) {
       deps.registry.end(active);
       return { kind: 'refused', reason: 'noPython', message: pythonProblem ?? 'no Python' };
+    }
+    const tooOld = pythonTooOldFor(lab, python.version);
+    if (tooOld) {
+      deps.registry.end(active);
+      const message =
+        `"${title}" ${tooOld} (${python.executable}, ${python.source}). Install Python ${lab.manifest.minPython} or newer, then select it in ` +
+        `the Python extension or set concurrencyLabs.pythonPath to it. Your files are untouched.`;
+      deps.output.line(message);
+      offer(message, { 'Open Setting': () => vscode.commands.executeCommand('workbench.action.openSettings', 'concurrencyLabs.pythonPath') });
+      return { kind: 'refused', reason: 'pythonTooOld', message };
     }
     return { kind: 'prepared', lab, labsFolder, learnerDir, python, active };
   } catch (error) {

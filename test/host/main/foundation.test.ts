@@ -1,5 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { loadCatalog } from '../../../src/core/catalog';
@@ -22,6 +23,20 @@ describe('foundation (extension host)', () => {
     const item = api.tree.getTreeItem(firstLab);
     assert.equal(item.contextValue, 'lab.notStarted');
     assert.ok(item.tooltip, 'a lab has a tooltip');
+  });
+
+  it('a terminal can run the instructions’ python -m labkit commands', async () => {
+    const { extension } = await activateExtension();
+    const answer = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'cl-terminal-')), 'labkit.txt');
+    const program = `import labkit, pathlib; pathlib.Path(${JSON.stringify(answer)}).write_text(labkit.__file__)`;
+    // Run from another folder, as a learner's terminal would be, so only PYTHONPATH can find labkit.
+    const terminal = vscode.window.createTerminal({ name: 'labkit probe', shellPath: 'python3', shellArgs: ['-c', program], cwd: path.dirname(answer) });
+    try {
+      const found = await until('the terminal to import labkit', () => (fs.existsSync(answer) ? fs.readFileSync(answer, 'utf8') : undefined), 20000);
+      assert.equal(path.dirname(path.dirname(found)), path.join(extension.extensionPath, 'labs'));
+    } finally {
+      terminal.dispose();
+    }
   });
 
   it('every contributed command is registered and every registered command is contributed', async () => {
