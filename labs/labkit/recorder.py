@@ -751,13 +751,9 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
     codes = session.codes
     classify = session.classify
     learner: Dict[str, bool] = {}  # by co_filename, whose hash is cached: the tracer's one question
-    # By id of code object: False for library code, True for the learner's, CallInfo for a function of
-    # interest, _CALLED_BACK for learner code that library code has called (only its returns can go back
-    # there). By id, because hashing a code object hashes its constants and names (~90 ns, twice per
-    # generator step); `seen` keeps every code object alive, so no id is reused for another.
-    kinds: Dict[int, Any] = {}
-    seen: List[CodeType] = []
-    _id = id
+    # By code object: False for library code, True for the learner's, CallInfo for a function of interest,
+    # and _CALLED_BACK for learner code that library code has called (only its returns can go back there).
+    kinds: Dict[CodeType, Any] = {}
 
     def is_learner(filename: str) -> bool:
         found = learner[filename] = session.rel(filename) is not None
@@ -767,8 +763,7 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
         info = codes.get(code)
         if info is None:
             info = classify(code)
-        found = kinds[_id(code)] = info or learner.get(code.co_filename) or is_learner(code.co_filename)
-        seen.append(code)
+        found = kinds[code] = info or learner.get(code.co_filename) or is_learner(code.co_filename)
         return found
 
     def to_trace(frame: FrameType) -> None:
@@ -807,8 +802,8 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
                     back.f_trace_lines = False
                     back.f_trace = boundary
                     code = frame.f_code
-                    if (kinds.get(_id(code)) or kind_of(code)) is True:
-                        kinds[_id(code)] = _CALLED_BACK
+                    if (kinds.get(code) or kind_of(code)) is True:
+                        kinds[code] = _CALLED_BACK
             else:
                 superseded()
         return None
@@ -832,7 +827,7 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
     def profile(frame: FrameType, event: str, arg: Any) -> None:
         if event == "call":
             code = frame.f_code
-            kind = kinds.get(_id(code))
+            kind = kinds.get(code)
             if kind is None:
                 kind = kind_of(code)
             if kind is True or kind is _CALLED_BACK:
@@ -848,10 +843,10 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
                 session.call_began(code, kind[2] if first is not None and frame.f_lasti > first else kind[1])
         elif event == "return":
             code = frame.f_code
-            kind = kinds.get(_id(code))
+            kind = kinds.get(code)
             if kind is None:
                 kind = kind_of(code)
-            if kind is False or kind is True:
+            if kind is True or kind is False:
                 return  # (a library frame: its return, right after its local tracer switched back here)
             back = frame.f_back
             into_library = back is not None and back.f_trace is boundary
