@@ -61,6 +61,22 @@ function lineNumber(value: unknown): number | null {
   return typeof value === 'number' && Number.isInteger(value) && value > 0 ? value : null;
 }
 
+/**
+ * A location's file, relative to the learner's lab folder; null for what is no file at all, like
+ * "<frozen runpy>" or "<string>", where an editor could only show a broken link.
+ */
+function learnerFile(value: unknown): string | null {
+  const file = str(value);
+  return file && !file.startsWith('<') ? file : null;
+}
+
+/** A file and line; a line in something that is no file is dropped with it. */
+function location(data: Record<string, unknown>): { file: string | null; line: number | null } {
+  const file = learnerFile(data.file);
+  const pseudo = file === null && typeof data.file === 'string' && data.file !== '';
+  return { file, line: pseudo ? null : lineNumber(data.line) };
+}
+
 function parseStacks(value: unknown): ThreadStack[] | undefined {
   if (!Array.isArray(value)) {
     return undefined;
@@ -72,7 +88,8 @@ function parseStacks(value: unknown): ThreadStack[] | undefined {
     const frames = ((stack as { frames: unknown[] }).frames).flatMap((frame) => {
       const f = frame as Record<string, unknown>;
       const line = lineNumber(f?.line);
-      return typeof f?.file === 'string' && line !== null ? [{ file: f.file, line, function: str(f.function) ?? '?' }] : [];
+      const file = learnerFile(f?.file);
+      return file !== null && line !== null ? [{ file, line, function: str(f.function) ?? '?' }] : [];
     });
     return [{ thread: str((stack as { thread?: unknown }).thread) ?? 'thread', frames }];
   });
@@ -113,8 +130,7 @@ export function parseEvent(line: string): RunnerEvent | undefined {
           id: data.id,
           status: data.status as CheckStatus,
           message: str(data.message) ?? '',
-          file: str(data.file) ?? null,
-          line: lineNumber(data.line),
+          ...location(data),
           hint: lineNumber(data.hint),
           ...optional('expected'),
           ...optional('actual'),
@@ -131,7 +147,7 @@ export function parseEvent(line: string): RunnerEvent | undefined {
         ? { type: 'done', status: data.status as RunStatus, durationMs: typeof data.durationMs === 'number' ? data.durationMs : 0 }
         : undefined;
     case 'fatal':
-      return { type: 'fatal', fatal: { message: str(data.message) ?? 'the checker could not start', file: str(data.file) ?? null, line: lineNumber(data.line) } };
+      return { type: 'fatal', fatal: { message: str(data.message) ?? 'the checker could not start', ...location(data) } };
     default:
       return undefined;
   }
