@@ -149,7 +149,7 @@ export class TimelinePanel implements vscode.Disposable {
     }
     const webviewRoot = vscode.Uri.joinPath(this.deps.extensionUri, 'dist', 'webview');
     const mediaRoot = vscode.Uri.joinPath(this.deps.extensionUri, 'media');
-    const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, title, { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+    const panel = vscode.window.createWebviewPanel(TIMELINE_VIEW_TYPE, title, { viewColumn: columnBesideTheEditor(), preserveFocus: true }, {
       enableScripts: true,
       localResourceRoots: [webviewRoot, mediaRoot],
     });
@@ -244,4 +244,15 @@ export class TimelinePanel implements vscode.Disposable {
       selection: new vscode.Range(position, position),
     });
   }
+}
+
+/**
+ * Where a new timeline opens: in the editor group beside the learner's code when there already is one (the
+ * instructions' group, after Start Lab), so a timeline never squeezes the editor into a third column.
+ */
+function columnBesideTheEditor(): vscode.ViewColumn {
+  const active = vscode.window.tabGroups.activeTabGroup;
+  const others = vscode.window.tabGroups.all.filter((group) => group !== active);
+  const target = others.find((group) => group.viewColumn > active.viewColumn) ?? others[others.length - 1];
+  return target?.viewColumn ?? vscode.ViewColumn.Beside;
 }
