@@ -11,7 +11,7 @@ import { LabsTreeProvider } from './host/labs/labsTreeProvider';
 import { LabService } from './host/labService';
 import { Output } from './host/output';
 import { PythonResolver } from './host/python/pythonResolver';
-import { ShowTrace, latestTracePath } from './host/run/labTraces';
+import { ShowTrace, TRACES_FOLDER, latestTracePath } from './host/run/labTraces';
 import { registerRunWithTimeline } from './host/run/registerRunWithTimeline';
 import { RunRegistry } from './host/safety/runRegistry';
 import { shareLabkitWithTerminals } from './host/terminalEnvironment';
@@ -45,11 +45,16 @@ export function activate(context: vscode.ExtensionContext): ConcurrencyLabsApi {
   // Disposed on deactivation: every run still in flight is stopped with its whole process tree.
   const runs = new RunRegistry();
   context.subscriptions.push(python, runs);
-  const traceDir = path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'traces');
+  // Beside the learner's labs (like .snapshots), so a run's timeline is still there in a new window; the
+  // extension's storage only while no folder is open.
+  const traceDir = (): string => {
+    const labsFolder = labs.labsFolder()?.path;
+    return labsFolder ? path.join(labsFolder, TRACES_FOLDER) : path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'traces');
+  };
   const timeline = registerTimeline(context, {
     latestTrace: async (argument) => {
       const lab = await pickLab(labs, argument as LabArgument, 'Show the timeline of which lab?', true);
-      const file = lab ? latestTracePath(traceDir, lab.manifest.id) : undefined;
+      const file = lab ? latestTracePath(traceDir(), lab.manifest.id) : undefined;
       return lab && file ? { path: file, label: lab.manifest.title, sourceRoot: labs.learnerDir(lab) } : undefined;
     },
     log: (message) => output.line(message),

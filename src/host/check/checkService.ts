@@ -22,7 +22,8 @@ const SNAPSHOT_LIMIT = 20;
 export interface CheckDeps extends RunDeps {
   readonly diagnostics: CheckDiagnostics;
   /** A folder of the extension's own storage for this Check's timeline file. */
-  readonly traceDir: string;
+  /** Where this run's timeline goes (asked at each run: the labs folder can change). */
+  readonly traceDir: () => string;
   /** Opens a recorded timeline; wired to the timeline panel in extension.ts. */
   readonly showTrace?: ShowTrace;
 }
@@ -109,7 +110,7 @@ export class CheckService implements vscode.Disposable {
 
   private tracePathFor(lab: Lab): string | undefined {
     const wanted = vscode.workspace.getConfiguration('concurrencyLabs').get<boolean>('openTimelineAfterCheck', true);
-    return wanted && this.deps.showTrace ? freshTracePath(this.deps.traceDir, lab.manifest.id, 'check') : undefined;
+    return wanted && this.deps.showTrace ? freshTracePath(this.deps.traceDir(), lab.manifest.id, 'check') : undefined;
   }
 
   private async runPrepared(prepared: PreparedRun, options: CheckOptions): Promise<Checked> {

@@ -1,12 +1,14 @@
 /**
- * Where the timelines of a lab's runs go: one file per lab and kind in the extension's storage, replaced
- * by the next run of that kind, so storage stays bounded. No `vscode` here.
+ * Where the timelines of a lab's runs go: one file per lab and kind in `<labsFolder>/.traces/`, replaced
+ * by the next run of that kind, so the folder stays bounded. No `vscode` here.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Lab } from '../../core/catalog';
 
 export type TraceKind = 'check' | 'run';
+
+export const TRACES_FOLDER = '.traces';
 
 /** Opens a recorded timeline; extension.ts wires it to the timeline panel. */
 export type ShowTrace = (lab: Lab, tracePath: string) => unknown;

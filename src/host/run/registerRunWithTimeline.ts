@@ -16,7 +16,8 @@ export const RUN_WITH_TIMELINE_COMMAND = 'concurrencyLabs.runWithTimeline';
 const KEPT_OUTPUT = 200_000;
 
 export interface RunDepsWithTrace extends RunDeps {
-  readonly traceDir: string;
+  /** Where this run's timeline goes (asked at each run: the labs folder can change). */
+  readonly traceDir: () => string;
   readonly showTrace?: ShowTrace;
 }
 
@@ -92,7 +93,7 @@ async function runWithTimeline(deps: RunDepsWithTrace, terminals: Map<string, vs
       workDir: learnerDir,
       labsRoot: deps.labs.labsRoot,
       pythonExecutable: python.executable,
-      tracePath: freshTracePath(deps.traceDir, manifest.id, 'run'),
+      tracePath: freshTracePath(deps.traceDir(), manifest.id, 'run'),
       signal: active.controller.signal,
       onOutput: (text) => {
         pty.write(text);
