@@ -2,7 +2,7 @@
 fetch_reading call, so concurrency is judged by what happened, not by the code's shape."""
 from typing import Any, Dict, List
 
-from labkit.asyncchecks import expect_watched
+from labkit.asyncchecks import expect_loop_never_blocked, expect_watched
 from labkit.asyncseen import Watched
 from labkit.checks import Context, check, fail
 
@@ -10,6 +10,9 @@ TIMEOUT = 10.0
 # Concurrent runs take about the slowest wait; sequential ones the sum. The limit sits between the two,
 # far from both: the slowest wait plus 40% of the rest, all measured in this same run.
 SHARE_OF_THE_REST = 0.4
+# A blocking call in fetch_reading (time.sleep) holds the loop for a whole station's wait at the learner's line;
+# a busy machine holds it for tens of ms, anywhere. Asked only once the run already looks sequential.
+BLOCKED_SHARE = 0.75
 
 
 def watched_run(ctx: Context) -> Watched:
@@ -48,6 +51,23 @@ def expect_readings_ran(ctx: Context, watched: Watched) -> List[Dict[str, Any]]:
     missing = [s for s in stations if s not in {c["station"] for c in done}]
     fail(f"fetch_all never got a reading from {', '.join(missing)}.",
          why="every station in the dict it is given needs a reading.", line=line)
+
+
+def expect_blocking_not_the_cause(ctx: Context, watched: Watched) -> None:
+    """Called when the stations ran one after another: a blocked event loop explains that better than the
+    shape of fetch_all (gather can be right and still run nothing at the same time), so it is named first,
+    at the blocking line."""
+    calls = calls_of(watched)
+    if not calls:
+        return
+    start = min(c["start"] for c in calls)
+    end = max(c["end"] or c["start"] for c in calls)
+    stall = watched.longest_stall(start, end)
+    if stall is None or not stall.get("where"):
+        return
+    shortest = min(watched.extra["stations"].values())
+    expect_loop_never_blocked(ctx, watched, BLOCKED_SHARE * shortest, start=start, end=end, hint=2,
+                              reference=f"{BLOCKED_SHARE:.0%} of the shortest station's wait, {shortest:.2f} s")
 
 
 @check("awaits-coroutines")
@@ -89,6 +109,7 @@ def starts_all_first(ctx: Context) -> str:
     early = [c["station"] for c in calls if c["start"] < first_end]
     late = [c["station"] for c in calls if c["start"] >= first_end]
     if late:
+        expect_blocking_not_the_cause(ctx, watched)
         fail(f"Only {len(early)} of {len(calls)} stations had been asked when the first answer came back; "
              f"{', '.join(late)} started only after that.",
              why="awaiting each coroutine before creating the next one runs them one at a time. Create them all "
@@ -106,6 +127,7 @@ def takes_longest_not_sum(ctx: Context) -> str:
     limit = longest + SHARE_OF_THE_REST * (added_up - longest)
     took = watched.extra["outcome"]["seconds"]
     if took > limit:
+        expect_blocking_not_the_cause(ctx, watched)
         fail(f"fetch_all took {took:.2f} s: about the sum of all the waits ({added_up:.2f} s), not the slowest one "
              f"({longest:.2f} s), both measured in this same run.",
              why="while one coroutine awaits, the event loop runs the others; when they all wait at once, the whole "

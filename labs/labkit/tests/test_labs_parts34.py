@@ -48,6 +48,13 @@ class PartsThreeAndFourTest(LabEditTestCase):
         self.assert_fails("asyncio-first-steps", [(FIRST_STEPS_GATHER, "    return asyncio.gather(*coroutines)")],
                           "returns-every-reading", ["_GatheringFuture"])
 
+    def test_first_steps_blocking_sleep(self) -> None:
+        # gather is right; the blocking call inside each coroutine is what runs them one at a time.
+        blocking = [("    await asyncio.sleep(seconds)", "    time.sleep(seconds)")]
+        for check_id in ("starts-all-first", "takes-longest-not-sum"):
+            self.assert_fails("asyncio-first-steps", blocking, check_id, ["blocked", "time.sleep(seconds)"],
+                              line_text="time.sleep(seconds)")
+
     # -- asyncio-spinner -------------------------------------------------------------------------------
     def test_spinner(self) -> None:
         self.assert_passes("asyncio-spinner")
