@@ -17,12 +17,20 @@ class Watched:
     marks: List[Dict[str, Any]] = field(default_factory=list)
     extra: Dict[str, Any] = field(default_factory=dict)
     reported: bool = False
+    # asyncio locks and semaphores made in the learner's code: kind, file, line, function, how many made there.
+    primitives: List[Dict[str, Any]] = field(default_factory=list)
 
     def mark(self, name: str) -> Optional[float]:
         return next((m["at"] for m in self.marks if m["name"] == name), None)
 
     def tasks_of(self, coroutine: str) -> List[Dict[str, Any]]:
         return [t for t in self.tasks if t["coroutine"].rsplit(".", 1)[-1] == coroutine]
+
+    def made_again_and_again(self, kind: str) -> Optional[Dict[str, Any]]:
+        """The learner's line that made the most asyncio `kind`s (Semaphore, BoundedSemaphore, Lock), when it
+        made more than one: a lock or semaphore made per use, which never makes anyone wait."""
+        repeated = [p for p in self.primitives if p["kind"].endswith(kind) and p["made"] > 1]
+        return max(repeated, key=lambda p: p["made"]) if repeated else None
 
     def longest_stall(self, start: Optional[float] = None, end: Optional[float] = None) -> Optional[Dict[str, Any]]:
         """The longest blocked stretch that overlaps [start, end] (the whole run when not given)."""
@@ -39,7 +47,8 @@ def observed(observations: List[Any]) -> Watched:
             data = item["asyncwatch"]
             extra = {k: v for k, v in item.items() if k != "asyncwatch"}
             return Watched(data.get("loops", []), data.get("stalls", []), data.get("tasks", []),
-                           data.get("unawaited", []), data.get("marks", []), extra, True)
+                           data.get("unawaited", []), data.get("marks", []), extra, True,
+                           data.get("primitives", []))
     return Watched()
 
 

@@ -19,6 +19,8 @@ How, on every Python from 3.9 to 3.13:
   that blocked (a time.sleep, a urlopen, a CPU-bound loop), which reading the code could only guess.
 - Tasks: a task factory on each loop makes a subclass of asyncio.Task that notes cancel() calls; a done
   callback notes how the task ended.
+- Locks and semaphores: asyncio.Lock and asyncio.Semaphore (BoundedSemaphore too) count how many were
+  made at each of the learner's lines, so one made per download (which never makes anyone wait) is named.
 - Never-awaited coroutines: coroutine origin tracking plus a warnings.showwarning hook, so the
   "coroutine ... was never awaited" RuntimeWarning comes with the line where the coroutine was made.
 """
@@ -61,6 +63,8 @@ _stalls: List[Dict[str, Any]] = []
 _tasks: List[Dict[str, Any]] = []
 _unawaited: List[Dict[str, Any]] = []
 _marks: List[Dict[str, Any]] = []
+# (kind, file, line) -> how many were made there.
+_primitives: Dict[Any, int] = {}
 
 
 # -- where in the learner's code ----------------------------------------------------------------------
@@ -240,6 +244,31 @@ def _task_factory(loop: asyncio.AbstractEventLoop, coro: Any, **kwargs: Any) -> 
     return task
 
 
+# -- locks and semaphores ------------------------------------------------------------------------------
+
+def _count_made(cls: Any, kind: str) -> None:
+    made = cls.__init__
+
+    def watched_init(self: Any, *args: Any, **kwargs: Any) -> None:
+        made(self, *args, **kwargs)
+        # A BoundedSemaphore's __init__ calls Semaphore's: count it once, under its own class.
+        if getattr(self, "_labkit_counted", False):
+            return
+        self._labkit_counted = True
+        site = _caller_site()
+        if site is not None:
+            key = (type(self).__name__ if kind == "Semaphore" else kind, site["file"], site["line"], site["function"])
+            with _lock:
+                _primitives[key] = _primitives.get(key, 0) + 1
+
+    cls.__init__ = watched_init  # type: ignore[method-assign]
+
+
+def _watch_primitives() -> None:
+    _count_made(asyncio.locks.Semaphore, "Semaphore")
+    _count_made(asyncio.locks.Lock, "Lock")
+
+
 # -- installing -----------------------------------------------------------------------------------------
 
 def _watch_loops() -> None:
@@ -299,6 +328,7 @@ def install(learner_dir: Optional[str] = None) -> None:
     _learner_dir = learner_dir or probe.learner_dir()
     _watch_loops()
     _watch_warnings()
+    _watch_primitives()
 
 
 def not_coroutine_function(module: Any, names: List[str]) -> Optional[str]:
@@ -321,7 +351,9 @@ def snapshot() -> Dict[str, Any]:
         open_stalls = [dict(s.stall, seconds=now - s.stall["start"]) for s in _states if s.stall is not None]
         return {"loops": [dict(x) for x in _loops], "stalls": [dict(x) for x in _stalls] + open_stalls,
                 "tasks": [dict(x) for x in _tasks], "unawaited": [dict(x) for x in _unawaited],
-                "marks": [dict(x) for x in _marks]}
+                "marks": [dict(x) for x in _marks],
+                "primitives": [{"kind": kind, "file": file, "line": line, "function": function, "made": made}
+                               for (kind, file, line, function), made in _primitives.items()]}
 
 
 def report(**extra: Any) -> None:

@@ -92,6 +92,24 @@ def blocked_note(watched: Watched, per_request: float) -> str:
             f"{top['function']}(): a blocking call there stops every other download.")
 
 
+def expect_one_semaphore(ctx: Context, watched: Watched, peak: int) -> None:
+    """Names a semaphore made once per download (`async with asyncio.Semaphore(7):` inside download_one): the
+    learner has a semaphore, and is right to, so "add a limit" would mislead."""
+    made = watched.made_again_and_again("Semaphore")
+    if made is None:
+        return
+    code = ctx.source.text.splitlines()[made["line"] - 1].strip() if made["file"] == ctx.entry_name else ""
+    fail(f"A new {made['kind']} was made {made['made']} times at line {made['line']}"
+         f"{f' (`{code}`)' if code else ''}, in {made['function']}(): one per download. Each download acquired a "
+         f"semaphore of its own, which nobody else was holding, so none ever waited and the server saw {peak} "
+         "requests at once.",
+         why="a semaphore limits only the tasks that share it. Make ONE asyncio.Semaphore(concur_req) in download_many "
+             "(or the coroutine it runs), before the downloads start, and pass it to every download_one, which holds it "
+             "with `async with semaphore:` around its request.",
+         file=made["file"], line=made["line"], expected="1 semaphore shared by every download",
+         actual=f"{made['made']} semaphores, one per download")
+
+
 @check("limits-concurrency")
 def limits_concurrency(ctx: Context) -> str:
     watched = watched_run(ctx)
@@ -111,6 +129,8 @@ def limits_concurrency(ctx: Context) -> str:
              why="the downloads should overlap: start them all on one event loop (tasks, gather or as_completed) and "
                  "let an asyncio.Semaphore(concur_req) hold back all but concur_req of them.",
              line=line, expected=f"{limit} at once", actual=f"{run.peak_in_flight} at once")
+    if run.peak_in_flight > limit:
+        expect_one_semaphore(ctx, watched, run.peak_in_flight)
     peak = expect_peak_in_flight(
         run, limit, limit, line=ctx.line_of_function("download_one") or line,
         why=f"download_many was called with concur_req={limit}: the semaphore must be made from that argument and "

@@ -151,6 +151,30 @@ class AsyncWatchTest(TempDirTestCase):
         self.assertIn("RuntimeWarning: coroutine 'job' was never awaited", self.run_output)
         self.assertNotIn("Coroutine created at", self.run_output)
 
+    def test_locks_and_semaphores_are_counted_where_they_were_made(self) -> None:
+        watched = self.watch("""
+            import asyncio
+
+            async def one(shared):
+                async with asyncio.Semaphore(2):
+                    async with shared:
+                        await asyncio.sleep(0)
+
+            async def main():
+                shared = asyncio.BoundedSemaphore(1)
+                lock = asyncio.Lock()
+                await asyncio.gather(*(one(shared) for _ in range(4)))
+
+            asyncio.run(main())
+        """)
+        made = {(p["kind"], p["line"], p["function"]): p["made"] for p in watched.primitives}
+        self.assertEqual(made, {("Semaphore", self.line_of("asyncio.Semaphore(2)"), "one"): 4,
+                                ("BoundedSemaphore", self.line_of("BoundedSemaphore(1)"), "main"): 1,
+                                ("Lock", self.line_of("asyncio.Lock()"), "main"): 1})
+        again = watched.made_again_and_again("Semaphore")
+        self.assertEqual((again or {}).get("made"), 4)
+        self.assertIsNone(watched.made_again_and_again("Lock"))
+
     def test_marks_share_the_clock_of_the_other_records(self) -> None:
         watched = self.watch("""
             import asyncio

@@ -82,6 +82,10 @@ class PartsThreeAndFourTest(LabEditTestCase):
                           line_text="asyncio.Semaphore(MAX_CONCUR_REQ)")
         self.assert_fails("flags-asyncio", [(FLAGS_SEMAPHORE, "    semaphore = asyncio.Semaphore(concur_req + 1)")],
                           "limits-concurrency", ["saw 8 at once"])
+        # One semaphore per download: none ever waits, however low its count.
+        self.assert_fails("flags-asyncio", [("        async with semaphore:\n", "        async with asyncio.Semaphore(7):\n")],
+                          "limits-concurrency", ["made 21 times", "one per download", "semaphore of its own"],
+                          line_text="async with asyncio.Semaphore(7)")
         self.assert_fails("flags-asyncio", [(", return_exceptions=True)", ")")], "exact-counts",
                           ["stopped at the first failed download"])
 
