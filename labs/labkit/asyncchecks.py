@@ -2,6 +2,7 @@
 what cannot be awaited, coroutines never awaited, a blocked event loop, and more than one event loop."""
 from __future__ import annotations
 
+import ast
 import re
 from typing import Optional, Sequence
 
@@ -10,6 +11,9 @@ from labkit.checks import Context, Run, expect_ran_cleanly, fail
 from labkit.failures import format_list
 
 _NOT_AWAITABLE = re.compile(r"object (\w+) can't be used in 'await' expression|'(\w+)' object can't be awaited")
+_NOT_CALLABLE = re.compile(r"'(\w+)' object is not callable")
+# Where each of these takes the function it runs in a thread, and what the learner is told to write instead.
+_THREAD_RUNNERS = {"to_thread": 0, "run_in_executor": 1}
 _WHY_AWAIT = ("`await` suspends the coroutine until the thing awaited is done, and only coroutines, Tasks and "
               "Futures can be awaited; calling an async function does not run it, it only makes a coroutine "
               "object, which runs when it is awaited or wrapped in a task.")
@@ -20,6 +24,31 @@ def _source_line(ctx: Context, line: Optional[int]) -> str:
         return ""
     lines = ctx.source.text.splitlines()
     return lines[line - 1].strip() if 0 < line <= len(lines) else ""
+
+
+def _called_instead_of_passed(ctx: Context, line: int) -> Optional[str]:
+    """When `line` hands to_thread / run_in_executor a call's result where it wants the function (to_thread(
+    time.sleep(s))), the message for it; the call ran right there and the thread was given what it returned."""
+    for node in ast.walk(ctx.source.tree):
+        if not (isinstance(node, ast.Call) and node.lineno <= line <= (node.end_lineno or node.lineno)):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
+        place = _THREAD_RUNNERS.get(name)
+        if place is None or len(node.args) <= place or not isinstance(node.args[place], ast.Call):
+            continue
+        inner = node.args[place]
+        passed: ast.expr = inner.func
+        keywords = [*node.keywords, *inner.keywords]
+        if inner.keywords and name == "run_in_executor":  # it takes no keyword arguments for the function
+            passed = ast.Call(func=ast.Name(id="functools.partial"), args=[inner.func], keywords=inner.keywords)
+            keywords = node.keywords
+        args = [*node.args[:place], passed, *inner.args, *node.args[place + 1:]]
+        fixed = ast.unparse(ast.Call(func=node.func, args=args, keywords=keywords))
+        return (f"{name} was given the result of calling {ast.unparse(inner)}, not the function to call: "
+                f"{ast.unparse(inner)} ran right there, on the event loop's thread (blocking it), and {name} then "
+                f"tried to call what it returned. Pass the function and its arguments separately: `await {fixed}`.")
+    return None
 
 
 def expect_awaits_only_awaitables(ctx: Context, run: Run) -> None:
@@ -36,6 +65,12 @@ def expect_awaits_only_awaitables(ctx: Context, run: Run) -> None:
                 advice = " time.sleep() blocks and returns None; the awaitable pause is `await asyncio.sleep(seconds)`."
             fail(f"Your program awaited something that is not awaitable: a {what} object, at line {error.line}"
                  f"{f' (`{code}`)' if code else ''}.{advice}", why=_WHY_AWAIT, file=error.file, line=error.line)
+        if _NOT_CALLABLE.search(error.message) and error.file == ctx.entry_name and error.line:
+            message = _called_instead_of_passed(ctx, error.line)
+            if message:
+                fail(f"At line {error.line} (`{code}`), {message}", file=error.file, line=error.line,
+                     why="to_thread(func, *args) and run_in_executor(None, func, *args) call func themselves, in "
+                         "another thread; with func(args) written inside, the call happens first, in the coroutine.")
         if "unhashable type: 'list'" in error.message and "gather" in code:
             fail(f"asyncio.gather was given a list at line {error.line} (`{code}`). gather takes the awaitables as "
                  "separate arguments: unpack the list with a star, `await asyncio.gather(*coroutines)`.",

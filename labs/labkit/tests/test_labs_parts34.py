@@ -64,6 +64,13 @@ class PartsThreeAndFourTest(LabEditTestCase):
         self.assert_passes("asyncio-spinner", [(SPINNER_SLEEP, "    await asyncio.to_thread(time.sleep, seconds)\n"),
                                                ("import itertools\n", "import itertools\nimport time\n")])
 
+    def test_spinner_to_thread_given_a_call(self) -> None:
+        # time.sleep(seconds) runs right there and hands to_thread its result, None, to call.
+        self.assert_fails("asyncio-spinner", [(SPINNER_SLEEP, "    await asyncio.to_thread(time.sleep(seconds))\n"),
+                                              ("import itertools\n", "import itertools\nimport time\n")],
+                          "spins-during-work", ["the result of calling", "asyncio.to_thread(time.sleep, seconds)"],
+                          line_text="to_thread(time.sleep(seconds))")
+
     def test_spinner_wrong_solutions(self) -> None:
         self.assert_fails("asyncio-spinner", [(SPINNER_AWAIT, "")], "cancels-spinner", ["not awaited"])
         self.assert_fails("asyncio-spinner", [(SPINNER_SLEEP, (
