@@ -125,13 +125,66 @@ def result_pairs(ctx: Context, timing: Dict[str, Any], function: str) -> List[Li
     return timing["pairs"]
 
 
+# A single thread that got less than this share of a CPU for its wall time was sharing the machine.
+BUSY_CPU_SHARE = 0.85
+# Other programs keeping this many CPUs busy on average (Linux only) leave too little for 2 workers to show.
+OTHERS_BUSY_CPUS = 0.3
+# Runs of the same code that differ by more than this (slowest / fastest) were disturbed by something else.
+NOISY_SPREAD = 1.3
+# Speed-ups the lesson says should not happen on 2 or more CPUs: threads clearly faster, processes no faster.
+THREADS_TOO_FAST = 1.15
+PROCESSES_TOO_SLOW = 1.05
+
+
+def median(values: List[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def timing_caveats(observed: Dict[str, Any], medians: Dict[str, float]) -> List[str]:
+    """Why the figures may not mean much on this machine, this time; empty when they can be trusted."""
+    samples: Dict[str, List[Dict[str, float]]] = observed["samples"]
+    cpus = observed.get("cpus") or 1
+    notes = []
+    if cpus < 2:
+        notes.append("this machine has 1 CPU, so the worker processes take turns as threads do: no speed-up can show "
+                     "here, though the same code runs faster on 2 or more")
+    share = min(s["cpuSeconds"] / s["seconds"] for s in samples["sequential"] if s["seconds"] > 0)
+    if share < BUSY_CPU_SHARE:
+        notes.append(f"the machine was busy: running sequentially, your program got only {share:.0%} of a CPU, the "
+                     "rest went to other programs")
+    others = observed.get("othersCpus")
+    if others is not None and others > OTHERS_BUSY_CPUS and share >= BUSY_CPU_SHARE:
+        notes.append(f"the machine was busy: other programs kept about {others:.1f} of its {cpus} CPUs busy while the "
+                     "checks timed yours")
+    spread = max(max(s["seconds"] for s in runs) / max(min(s["seconds"] for s in runs), 1e-9)
+                 for runs in samples.values())
+    if spread > NOISY_SPREAD:
+        notes.append(f"the three runs of the same code differed by up to {spread - 1:.0%}")
+    speedup = {mode: medians["sequential"] / medians[mode] for mode in ("threads", "processes")}
+    if not notes and cpus >= 2 and (speedup["threads"] > THREADS_TOO_FAST or speedup["processes"] < PROCESSES_TOO_SLOW):
+        notes.append("these figures go against what the lab teaches (threads no faster, processes faster on 2 or "
+                     "more CPUs), which on a quiet machine they do not: something else was using the CPUs")
+    return notes
+
+
 def speedups(observed: Dict[str, Any]) -> str:
-    sequential = observed["sequential"]["seconds"]
+    """The median time of each way, with what may make them mean little; never a verdict."""
+    samples = observed.get("samples")
+    if not samples:  # a run that stopped before the rounds were done has one time each, at most
+        return "no timing (the program stopped before all three ways had run)"
+    medians = {mode: median([s["seconds"] for s in runs]) for mode, runs in samples.items()}
+    sequential = medians["sequential"]
     parts = [f"sequential {sequential:.2f} s"]
     for mode in ("threads", "processes"):
-        seconds = observed[mode]["seconds"]
-        parts.append(f"{mode} {seconds:.2f} s ({sequential / seconds:.2f}x)")
-    return ", ".join(parts) + f" on {observed.get('cpus')} CPU(s)"
+        parts.append(f"{mode} {medians[mode]:.2f} s ({sequential / medians[mode]:.2f}x)")
+    rounds = len(samples["sequential"])
+    text = (f"{', '.join(parts)} on {observed.get('cpus')} CPU(s), medians of {rounds} runs each, taken in turns")
+    caveats = timing_caveats(observed, medians)
+    if caveats:
+        text += f". Take these times with a pinch of salt: {'; '.join(caveats)}. Click Check again to measure again"
+    return text
 
 
 # -- checks ----------------------------------------------------------------------------------------------
@@ -228,8 +281,9 @@ def no_children_left(ctx: Context) -> str:
     if left:
         fail(f"{len(left)} child process(es) (pid {', '.join(map(str, left))}) were still running a second after "
              "check_processes returned.",
-             why="a pool that is never shut down keeps its worker processes alive, holding memory, until the program "
-                 "exits, or forever if something keeps it open. Use `with ProcessPoolExecutor(...) as executor:`, "
-                 "which shuts the pool down and waits for its workers when the block ends.",
+             why="a pool that is never shut down and stays reachable (kept in a global, say) keeps its worker processes "
+                 "alive, holding memory, until the program exits. Use `with ProcessPoolExecutor(...) as executor:`, "
+                 "which shuts the pool down and waits for its workers when the block ends, or call "
+                 "executor.shutdown() once the pool is no longer needed.",
              line=ctx.line_of_function("check_processes"), expected="no child process", actual=f"{len(left)} running")
     return "no child process left running"

@@ -2,6 +2,11 @@
 the probe's own numbers, sequentially, in threads and in processes (only processes with --spawn),
 noting the times, the results, the worker processes that did the work and any child left running.
 
+The three ways are timed ROUNDS times, interleaved in a rotating order, so that none always runs first on
+a cold machine or last on a hot one, and the checks can show medians, not one noisy sample each. Each
+timing also notes the CPU time the probe's own process used: a single thread that gets much less than a
+whole CPU for its wall time was sharing the machine with something else.
+
     observe.py [--spawn | --fork] [--drop main,...]
 """
 import argparse
@@ -11,7 +16,7 @@ import shutil
 import sys
 import tempfile
 import time
-from typing import Any, Callable, Dict, List
+from typing import Any, Callable, Dict, List, Optional
 
 from labkit import cpuwatch, probe
 
@@ -20,6 +25,8 @@ from labkit import cpuwatch, probe
 NUMBERS = [4000000000039, 4412108401003, 4000000000043, 5000000000053, 4000000000021, 5292332203033,
            5000000000101, 6000000000023, 6000000000001, 6000000000101]
 WORKERS = 2
+ROUNDS = 3
+MODES = ("sequential", "threads", "processes")
 FUNCTIONS = ("check", "check_sequential", "check_threads", "check_processes")
 
 
@@ -32,9 +39,57 @@ def pairs(results: Any) -> Dict[str, Any]:
 
 
 def timed(function: Callable[..., Any], *args: Any) -> Dict[str, Any]:
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     results = function(*args)
-    return {"seconds": time.perf_counter() - start, **pairs(results)}
+    return {"seconds": time.perf_counter() - start, "cpuSeconds": time.process_time() - cpu_start, **pairs(results)}
+
+
+def machine_cpu_seconds() -> Optional[float]:
+    """CPU time the whole machine has spent busy since boot (Linux only: /proc/stat; None elsewhere)."""
+    try:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    # user nice system idle iowait irq softirq steal ...: everything but idle and iowait is busy.
+    ticks = [int(value) for value in fields[1:]]
+    return (sum(ticks) - ticks[3] - (ticks[4] if len(ticks) > 4 else 0)) / os.sysconf("SC_CLK_TCK")
+
+
+def own_cpu_seconds() -> float:
+    """This process's CPU time and its reaped children's: a pool's workers count once shut down and joined."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
+
+
+def new_calls(before: Dict[int, int], after: Dict[int, int]) -> Dict[str, int]:
+    return {str(pid): n - before.get(pid, 0) for pid, n in after.items() if n > before.get(pid, 0)}
+
+
+def measure(module: Any, notes: str, seen: Dict[str, Any]) -> None:
+    """Every way, ROUNDS times, in a rotating order: round r starts with MODES[r % 3]. The first run of
+    each way gives the results the checks judge; the first process-pool run, the workers that did it."""
+    calls = {"sequential": (module.check_sequential, NUMBERS), "threads": (module.check_threads, NUMBERS, WORKERS),
+             "processes": (module.check_processes, NUMBERS, WORKERS)}
+    samples: Dict[str, List[Dict[str, float]]] = {mode: [] for mode in MODES}
+    machine, own, wall = machine_cpu_seconds(), own_cpu_seconds(), time.perf_counter()
+    for round_number in range(ROUNDS):
+        start = round_number % len(MODES)
+        for mode in MODES[start:] + MODES[:start]:
+            before = cpuwatch.worker_calls(notes)
+            function, *args = calls[mode]
+            timing = timed(function, *args)
+            if mode not in seen:
+                seen[mode] = timing
+                if mode == "processes":
+                    seen["firstPoolCalls"] = new_calls(before, cpuwatch.worker_calls(notes))
+            samples[mode].append({"seconds": timing["seconds"], "cpuSeconds": timing["cpuSeconds"]})
+    seen["samples"] = samples
+    machine_after = machine_cpu_seconds()
+    if machine is not None and machine_after is not None:
+        # How many CPUs other programs kept busy, on average, while the three ways were being timed.
+        others = (machine_after - machine) - (own_cpu_seconds() - own)
+        seen["othersCpus"] = max(0.0, others / (time.perf_counter() - wall))
 
 
 def main() -> None:
@@ -56,13 +111,14 @@ def main() -> None:
         if missing:
             seen["missing"] = missing
             return
-        if not options.spawn:
-            seen["sequential"] = timed(module.check_sequential, NUMBERS)
-            seen["threads"] = timed(module.check_threads, NUMBERS, WORKERS)
-        seen["processes"] = timed(module.check_processes, NUMBERS, WORKERS)
+        if options.spawn:
+            seen["processes"] = timed(module.check_processes, NUMBERS, WORKERS)
+        else:
+            measure(module, notes, seen)
         seen["left"] = cpuwatch.children_alive(grace=1.0)
     finally:
-        seen["workerCalls"] = {str(pid): calls for pid, calls in cpuwatch.worker_calls(notes).items()}
+        seen["workerCalls"] = seen.pop("firstPoolCalls", None) or {
+            str(pid): calls for pid, calls in cpuwatch.worker_calls(notes).items()}
         cpuwatch.stop_children()
         shutil.rmtree(notes, ignore_errors=True)
         sys.stdout.flush()

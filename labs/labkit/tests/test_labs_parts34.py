@@ -109,8 +109,21 @@ class PartsThreeAndFourTest(LabEditTestCase):
     def test_cpu_parallel(self) -> None:
         ends = self.assert_passes("cpu-parallel")
         self.assertIn("processes", str(ends["uses-processes"]["message"]))
+        self.assertIn("medians of 3 runs each, taken in turns", str(ends["uses-processes"]["message"]))
         self.assert_fails("cpu-parallel", [], "uses-processes", ["no work in a process pool"], "starter")
         self.assert_fails("cpu-parallel", [], "has-main-guard", ["calls main()"], "starter", line_text="main()")
+
+    def test_cpu_parallel_pool_shutdown(self) -> None:
+        # What hint 4 says: a pool kept reachable and never shut down leaves its workers running...
+        kept = [(PRIMES_POOL + "        return list(executor.map(check, numbers))\n",
+                 "    global POOL\n    POOL = POOL or ProcessPoolExecutor(max_workers=workers)\n"
+                 "    return list(POOL.map(check, numbers))\n"),
+                ("class PrimeResult", "POOL = None\n\n\nclass PrimeResult")]
+        self.assert_fails("cpu-parallel", kept, "no-children-left", ["still running", "stays reachable"])
+        # ...while one made in the function without `with` is shut down when CPython frees it, as the README says.
+        self.assert_passes("cpu-parallel", [(PRIMES_POOL + "        return list(executor.map(check, numbers))\n",
+                                             "    executor = ProcessPoolExecutor(max_workers=workers)\n"
+                                             "    return list(executor.map(check, numbers))\n")])
 
     def test_cpu_parallel_wrong_solutions(self) -> None:
         self.assert_fails("cpu-parallel", [(PRIMES_POOL, PRIMES_POOL.replace("workers)", "1)"))], "uses-processes",
