@@ -1,11 +1,14 @@
 """The Part III and IV labs against their own checks: each starter fails the check that teaches the lab,
 each solution passes, valid alternative solutions pass, and plausible wrong ones fail the check that
 names their mistake."""
+import json
+import os
+import shutil
 import sys
 import unittest
 from typing import Dict, List, Sequence
 
-from labkit.tests.support import Edit, LabEditTestCase
+from labkit.tests.support import LABS_ROOT, Edit, LabEditTestCase, run_runner
 
 
 SPINNER_SLEEP = "    await asyncio.sleep(seconds)\n"
@@ -104,6 +107,31 @@ class PartsThreeAndFourTest(LabEditTestCase):
         self.assert_fails("asyncio-taskgroup", [("TripFailed([str(error) for error in failures.exceptions])",
                                                  "TripFailed([str(failures.exceptions[0])])")],
                           "reports-every-failure", ["names only 1"])
+
+    def test_newer_python_labs_say_what_really_happens(self) -> None:
+        # An older Python never gets to the checks, so none is "skipped": the README must not promise that.
+        for lab in sorted(os.listdir(LABS_ROOT)):
+            manifest_path = os.path.join(LABS_ROOT, lab, "lab.json")
+            if not os.path.isfile(manifest_path):
+                continue
+            with open(manifest_path, encoding="utf-8") as handle:
+                wanted = json.load(handle).get("minPython")
+            if not wanted or wanted == "3.9":
+                continue
+            with open(os.path.join(LABS_ROOT, lab, "README.md"), encoding="utf-8") as handle:
+                readme = handle.read()
+            self.assertIn(f"Needs Python {wanted} or newer", readme, lab)
+            self.assertIn("stop before running anything", readme, lab)
+            self.assertNotIn("skips the lab", readme, lab)
+
+    @unittest.skipIf(sys.version_info >= (3, 11), "the runner's refusal shows only on an older Python")
+    def test_taskgroup_refused_by_the_runner_on_older_python(self) -> None:
+        work = os.path.join(self.make_dir(), "asyncio-taskgroup")
+        shutil.copytree(os.path.join(LABS_ROOT, "asyncio-taskgroup", "solution"), work)
+        code, records, raw = run_runner(os.path.join(LABS_ROOT, "asyncio-taskgroup"), work)
+        self.assertEqual(code, 2, raw)
+        self.assertEqual([r["type"] for r in records], ["hello", "fatal", "done"])
+        self.assertIn("needs Python 3.11 or newer", records[1]["message"])
 
     # -- cpu-parallel ----------------------------------------------------------------------------------
     def test_cpu_parallel(self) -> None:
