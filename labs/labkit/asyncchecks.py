@@ -35,9 +35,9 @@ def _called_instead_of_passed(ctx: Context, line: int) -> Optional[str]:
         func = node.func
         name = func.attr if isinstance(func, ast.Attribute) else func.id if isinstance(func, ast.Name) else ""
         place = _THREAD_RUNNERS.get(name)
-        if place is None or len(node.args) <= place or not isinstance(node.args[place], ast.Call):
+        inner = node.args[place] if place is not None and len(node.args) > place else None
+        if place is None or not isinstance(inner, ast.Call):
             continue
-        inner = node.args[place]
         passed: ast.expr = inner.func
         keywords = [*node.keywords, *inner.keywords]
         if inner.keywords and name == "run_in_executor":  # it takes no keyword arguments for the function
