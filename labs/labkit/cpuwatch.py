@@ -103,7 +103,7 @@ def load_as_main(drop_calls: Sequence[str] = ()) -> types.ModuleType:
     `drop_calls` names functions whose bare top-level calls are left out (a `main()` with no
     `if __name__ == "__main__":` around it would otherwise run the whole program here)."""
     path = probe.entry_path()
-    with open(path, encoding="utf-8") as handle:
+    with open(path, encoding="utf-8-sig") as handle:
         tree = _without_calls(ast.parse(handle.read(), path), drop_calls)
     code = compile(tree, path, "exec")
     module = types.ModuleType(MAIN_AS_IMPORTED)

@@ -30,7 +30,7 @@ class Listing:
     """A learner's module, compiled by this Python, with what its functions share between threads."""
 
     def __init__(self, path: str) -> None:
-        with open(path, encoding="utf-8") as handle:
+        with open(path, encoding="utf-8-sig") as handle:
             self.text = handle.read()
         self.path = path
         self.lines = self.text.splitlines()

@@ -2,9 +2,17 @@
 from __future__ import annotations
 
 import ast
+import tokenize
 from typing import List, Optional, Union
 
 _Function = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+
+
+def read_learner_text(path: str) -> str:
+    """A learner's Python file as Python itself reads it: a UTF-8 BOM (Notepad's "UTF-8 with BOM") is
+    dropped and a `# coding:` line is honoured, so a file Python runs is never one the checks cannot read."""
+    with tokenize.open(path) as handle:
+        return handle.read()
 
 
 class Source:
@@ -12,8 +20,7 @@ class Source:
 
     def __init__(self, path: str) -> None:
         self.path = path
-        with open(path, encoding="utf-8") as handle:
-            self.text = handle.read()
+        self.text = read_learner_text(path)
         self.tree = ast.parse(self.text, filename=path)
 
     def function(self, name: str) -> Optional[_Function]:
