@@ -79,6 +79,8 @@ class Context:
         self._runs: Dict[Tuple[str, Optional[str], Tuple[str, ...]], Run] = {}
         self._source: Optional[Source] = None
         self.runs_of_current_check: List[Run] = []
+        # id(run) -> the check that reported its time-out first (the runner tells a shared hang once).
+        self.timed_out_reported: Dict[int, str] = {}
 
     # -- where things are ---------------------------------------------------------------------------
     def path(self, *parts: str) -> str:

@@ -10,8 +10,10 @@ file and the process exits, so a deadlock becomes a report instead of a hang.
 """
 from __future__ import annotations
 
+import _thread
 import argparse
 import faulthandler
+import json
 import os
 import sys
 import threading
@@ -21,6 +23,7 @@ import types
 from typing import IO, Any, Dict, List, Optional
 
 from labkit import probe
+from labkit import stacks
 from labkit.stacks import is_inside
 
 _LABKIT_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -85,10 +88,33 @@ def _watch_thread_exceptions(learner_dir: str) -> None:
     threading.excepthook = hook
 
 
+def snapshot_path(stacks_path: str) -> str:
+    return stacks_path + ".json"
+
+
+def _snapshot_before(deadline: float, path: str) -> None:
+    """Just before the deadline, writes thread names, CPU use and asyncio tasks (labkit.stacks.snapshot),
+    which faulthandler cannot tell. A bare _thread, like asyncwatch's, so the learner's
+    threading.enumerate() and timeline never see it."""
+    window = min(0.5, max(0.05, (deadline - time.monotonic()) * 0.3))
+    time.sleep(max(0.0, deadline - time.monotonic() - window - 0.2))
+    try:
+        data = stacks.snapshot({_thread.get_ident()}, window)
+        partial = path + ".part"
+        with open(partial, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, default=repr)
+        os.replace(partial, path)  # faulthandler may end the process at any moment: never leave half a file
+    except Exception:  # noqa: BLE001 — faulthandler's dump still comes; nothing may reach the learner's output
+        pass
+
+
 def _start_timeout(seconds: Optional[float], stacks_path: Optional[str]) -> Optional[IO[str]]:
     if not seconds:
         return None
     stream = open(stacks_path, "w", encoding="utf-8") if stacks_path else None
+    if stacks_path:
+        _thread.start_new_thread(_snapshot_before, (time.monotonic() + seconds, snapshot_path(stacks_path)))
+    # The backstop: faulthandler dumps and exits from C even when Python code cannot run any more.
     faulthandler.dump_traceback_later(seconds, exit=True, file=stream or sys.stderr)
     return stream
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence
 
 from labkit import stacks as stack_dump
+from labkit.launch import snapshot_path
 
 if TYPE_CHECKING:
     from labkit.flagserver import FlagServer, RequestRecord
@@ -107,7 +108,9 @@ def _read_report(path: str, run: Run) -> None:
 
 
 def _read_stacks(path: str, learner_dir: str) -> Optional[List[Dict[str, object]]]:
-    """The learner's stacks when faulthandler's deadline fired, or None when it did not."""
+    """The learner's stacks when faulthandler's deadline fired, or None when it did not: from the
+    snapshot the program took of itself just before (names, CPU use, asyncio tasks) when it could,
+    else from faulthandler's dump."""
     try:
         with open(path, encoding="utf-8", errors="replace") as handle:
             text = handle.read()
@@ -115,7 +118,12 @@ def _read_stacks(path: str, learner_dir: str) -> Optional[List[Dict[str, object]
         return None
     if not text.startswith("Timeout ("):
         return None
-    return stack_dump.learner_stacks(stack_dump.parse_faulthandler(text), learner_dir)
+    try:
+        with open(snapshot_path(path), encoding="utf-8") as handle:
+            found = stack_dump.from_snapshot(json.load(handle))
+    except (OSError, ValueError, KeyError, TypeError):
+        found = stack_dump.parse_faulthandler(text)
+    return stack_dump.learner_stacks(found, learner_dir)
 
 
 def _kill_group(process: "subprocess.Popen[bytes]") -> None:
@@ -170,7 +178,7 @@ def launch(python: str, entry: str, *, work_dir: str, scratch: str, timeout: flo
         server.wait_idle(timeout=1.0)
         run.requests = sorted(server.requests(), key=lambda r: r.start_ns)
         run.peak_in_flight = server.peak_in_flight()
-    for path in (report, stacks):
+    for path in (report, stacks, snapshot_path(stacks)):
         try:
             os.remove(path)
         except OSError:

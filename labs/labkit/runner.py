@@ -62,16 +62,37 @@ def finish_traced_run(writer: ResultsWriter, run: Any, trace_path: str, server: 
         writer.write("trace", path=trace_path)
 
 
-def _timed_out_result(error: Any, entry: str) -> Dict[str, Any]:
+def _why_it_hung(stacks: List[Dict[str, Any]]) -> str:
+    states = {s.get("state") for s in stacks}
+    if "running" in states:
+        return ("A thread that was running at the end is busy on the CPU: usually a loop whose condition "
+                "never turns false (a flag nobody sets, an Event nobody sets, a counter that never gets there).")
+    if any(s.get("awaiting") for s in stacks):
+        return ("An await never returned: awaiting a task that never ends (one that loops until it is "
+                "cancelled) waits forever; cancel() it first, or signal it to stop.")
+    if states and states <= {"waiting", "suspended"}:
+        return ("Nothing was using the CPU: every thread was waiting for something that never came "
+                "(a lock never released, a join on a thread that never ends, a queue nobody puts into).")
+    return "Your program was still going when time ran out."
+
+
+def _timed_out_result(error: Any, entry: str, check_id: str, reported: Dict[int, str]) -> Dict[str, Any]:
     from labkit.stacks import describe
     run = error.run
+    first = reported.setdefault(id(run), check_id)
+    located = next((s["frames"][-1] for s in run.stacks if s["frames"] and not os.path.isabs(s["frames"][-1]["file"])), None)
+    result = {"status": "timedOut", "stacks": run.stacks,
+              "file": located["file"] if located else entry, "line": located["line"] if located else None}
+    if first != check_id:
+        # Checks that share one run share its time-out: the stacks are told once, at the first.
+        result["message"] = f"timed out after {run.timeout:g} s: the same run as check '{first}' (see there where each thread was)."
+        return result
+    message = f"timed out after {run.timeout:g} s — possible deadlock or infinite loop. {_why_it_hung(run.stacks)}"
     where = describe(run.stacks)
-    message = f"timed out after {run.timeout:g} s — possible deadlock or infinite loop"
     if where:
         message += f"\nWhere each thread was when time ran out:\n{where}"
-    located = next((s["frames"][-1] for s in run.stacks if s["frames"] and not os.path.isabs(s["frames"][-1]["file"])), None)
-    return {"status": "timedOut", "message": message, "stacks": run.stacks,
-            "file": located["file"] if located else entry, "line": located["line"] if located else None}
+    result["message"] = message
+    return result
 
 
 def run_check(function: Any, ctx: Any, spec: Dict[str, Any]) -> Dict[str, Any]:
@@ -89,7 +110,7 @@ def run_check(function: Any, ctx: Any, spec: Dict[str, Any]) -> Dict[str, Any]:
     except CheckSkipped as skipped:
         result.update(status="skipped", message=str(skipped))
     except RunTimedOut as timeout:
-        result.update(_timed_out_result(timeout, ctx.entry_name))
+        result.update(_timed_out_result(timeout, ctx.entry_name, spec["id"], ctx.timed_out_reported))
         if getattr(timeout, "hint", None) is not None:  # a check may key a hang to its own hint
             result["hint"] = timeout.hint
     except Exception:  # noqa: BLE001 — a bug in the check, not in the learner's code

@@ -105,6 +105,66 @@ class LaunchTest(TempDirTestCase):
         self.assertEqual(worker[0]["frames"][-1]["line"], 8)
         self.assertTrue(all(not os.path.isabs(f["file"]) for s in run.stacks for f in s["frames"]))
 
+    def test_timeout_names_threads_and_tells_a_busy_loop_from_a_wait(self) -> None:
+        run = self.run_program("""
+            import threading
+
+            stop = False
+
+            def spin():
+                while not stop:
+                    pass
+
+            def wait_forever():
+                threading.Event().wait()
+
+            busy = threading.Thread(target=spin, name="spinner", daemon=True)
+            idle = threading.Thread(target=wait_forever, name="sleeper", daemon=True)
+            busy.start()
+            idle.start()
+            idle.join()
+        """, timeout=2)
+        self.assertTrue(run.timed_out)
+        by_name = {s["thread"]: s for s in run.stacks}
+        self.assertEqual(set(by_name), {"main thread", "thread 'spinner'", "thread 'sleeper'"})
+        self.assertEqual(by_name["thread 'sleeper'"]["frames"][-1]["line"], 11)
+        if sys.platform.startswith("linux"):  # per-thread CPU time comes from /proc
+            self.assertEqual(by_name["thread 'spinner'"]["state"], "running")
+            self.assertEqual(by_name["thread 'sleeper'"]["state"], "waiting")
+            self.assertEqual(by_name["main thread"]["state"], "waiting")
+
+    def test_timeout_in_asyncio_says_where_each_task_was_suspended(self) -> None:
+        run = self.run_program("""
+            import asyncio
+
+            async def forever():
+                while True:
+                    await asyncio.sleep(0.05)
+
+            async def supervisor():
+                task = asyncio.create_task(forever(), name="ticker")
+                await task
+
+            def main():
+                asyncio.run(supervisor())
+        """, probe="""
+            from labkit import probe
+            import asyncio
+
+            async def drive():
+                await probe.load_learner().supervisor()
+
+            asyncio.run(drive())
+        """, timeout=2)
+        self.assertTrue(run.timed_out)
+        self.assertNotIn("<", "".join(f["file"] for s in run.stacks for f in s["frames"]))
+        first = run.stacks[0]
+        self.assertEqual(first["thread"], "task 'Task-1' (supervisor)")
+        self.assertEqual(first["frames"][-1], {"file": "prog.py", "line": 10, "function": "supervisor"})
+        self.assertEqual(first["awaiting"], "task 'ticker' (forever)")
+        ticker = [s for s in run.stacks if s["thread"].startswith("task 'ticker'")]
+        self.assertEqual(ticker[0]["frames"][-1]["line"], 6)
+
     def test_probe_loads_the_learner_module_and_reports(self) -> None:
         run = self.run_program("""
             def double(x):
