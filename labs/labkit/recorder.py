@@ -120,6 +120,7 @@ class _Session:
         self.monitoring_tool: Optional[int] = None
         self.profile: Optional[Callable[..., Any]] = None
         self.tracer: Optional[Callable[..., Any]] = None
+        self.forget_boundaries: Optional[Callable[[Any], None]] = None
         self.draining = False
         self.finished = False
         self.starting_process: Optional[int] = None
@@ -462,7 +463,7 @@ class _Session:
             self.monitoring_tool = _start_monitoring(self)
             self.calls_mode = "monitoring" if self.monitoring_tool is not None else "off"
         elif sys.gettrace() is None:
-            self.tracer, self.profile = _make_switching(self)
+            self.tracer, self.profile, self.forget_boundaries = _make_switching(self)
             _wrap(sys, "settrace", _settrace_watch)
             _settrace(self.tracer)
             self.calls_mode = "switching"
@@ -481,6 +482,8 @@ class _Session:
         and on open frames) see that `tracer` changed and step aside."""
         self.tracer = None
         self.start_profile()
+        if self.forget_boundaries is not None:
+            self.forget_boundaries(sys._getframe(1))
 
     def hook_thread(self) -> None:
         """In a thread that is starting: record its calls as the other threads' are recorded."""
@@ -493,6 +496,8 @@ class _Session:
         """This thread's learner code is over; recording the writing of the file would only slow it down."""
         if self.tracer is not None and sys.gettrace() is self.tracer:
             _settrace(None)
+        if self.forget_boundaries is not None:
+            self.forget_boundaries(sys._getframe(1))
         if self.profile is not None and sys.getprofile() is self.profile:
             sys.setprofile(None)
 
@@ -732,9 +737,10 @@ _settrace = sys.settrace
 _CALLED_BACK = "called back"
 
 
-def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[..., Any]]:
-    """(tracer, profiler) for 3.9-3.11, of which each thread has one installed at a time: the profiler while
-    the learner's code runs, the tracer while any other code runs.
+def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[..., Any], Callable[[Any], None]]:
+    """(tracer, profiler, forget) for 3.9-3.11. Each thread has the tracer or the profiler installed: the
+    profiler while the learner's code runs, the tracer while any other code runs. forget(frame) takes the
+    local tracers off the frames from there up, for a thread that stops switching.
 
     Why two: sys.setprofile calls back on every call, return and C call, which is cheap enough in the
     learner's few functions but several times the cost of library code that makes many small calls
@@ -777,7 +783,7 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
         side = learner.get(filename)
         return is_learner(filename) if side is None else side
 
-    def superseded() -> Optional[Callable[..., Any]]:
+    def superseded(frame: FrameType) -> Optional[Callable[..., Any]]:
         """Recording is over, capped, or handed to the plain profiler (see _Session.hand_over): this
         thread's hooks follow at their first chance. Returns the plain profiler, if any."""
         replacement = session.profile if session.profile is not profile else None
@@ -785,7 +791,16 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
             _settrace(None)
         if sys.getprofile() in (profile, None):
             sys.setprofile(replacement)
+        forget(frame)
         return replacement
+
+    def forget(frame: Optional[FrameType]) -> None:
+        """Takes `boundary` off the thread's open frames: on 3.9 a frame with a local tracer reports the line
+        its tracer last saw as f_lineno, and without the tracer nothing moves that on."""
+        while frame is not None:
+            if frame.f_trace is boundary:
+                frame.f_trace = None
+            frame = frame.f_back
 
     def trace(frame: FrameType, event: str, arg: Any) -> None:
         filename = frame.f_code.co_filename
@@ -805,14 +820,14 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
                     if (kinds.get(code) or kind_of(code)) is True:
                         kinds[code] = _CALLED_BACK
             else:
-                superseded()
+                superseded(frame)
         return None
 
     def boundary(frame: FrameType, event: str, arg: Any) -> Any:
         if event != "return":
             return boundary
         if session.tracer is not trace:
-            superseded()
+            superseded(frame)
             return None
         back = frame.f_back
         if back is not None:
@@ -833,7 +848,7 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
             if kind is True or kind is _CALLED_BACK:
                 return
             if session.tracer is not trace:
-                replacement = superseded()
+                replacement = superseded(frame)
                 if replacement is not None:
                     replacement(frame, event, arg)  # installed too late to be called for this event
             elif kind is False:
@@ -853,7 +868,7 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
             if kind is _CALLED_BACK and not into_library:
                 return
             if session.tracer is not trace:
-                replacement = superseded()
+                replacement = superseded(frame)
                 if replacement is not None:
                     replacement(frame, event, arg)
                 return
@@ -863,7 +878,7 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
                 sys.setprofile(None)
                 _settrace(trace)
 
-    return trace, profile
+    return trace, profile, forget
 
 
 def _settrace_watch(original: Callable[..., Any]) -> Callable[..., Any]:

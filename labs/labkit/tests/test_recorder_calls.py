@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sys
+import tempfile
 import textwrap
+import unittest
 from collections import Counter
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -204,6 +207,31 @@ class CallSpansTest(RecorderCase):
         self.assertEqual(meta(trace)["calls"], "profile" if SWITCHING else "monitoring")
 
 
+class LineNumbersTest(unittest.TestCase):
+    def test_library_frames_report_their_own_line_during_and_after_recording(self) -> None:
+        """On 3.9 a frame with a local tracer reports the line that tracer last saw: the switching hooks put
+        one on library frames (this test's own) and must take it off when recording stops."""
+        from labkit import recorder
+
+        folder = tempfile.mkdtemp(prefix="labkit-trace-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        learner = os.path.join(folder, "learner.py")
+        namespace: Dict[str, Any] = {}
+        exec(compile("def work():\n    return 1\n", learner, "exec"), namespace)
+        recorder.start(os.path.join(folder, "trace.json"), roots=[folder], functions=["work"])
+        try:
+            namespace["work"]()  # returns into this frame: it gets the hooks' local tracer
+            first = sys._getframe().f_lineno
+            second = sys._getframe().f_lineno
+        finally:
+            recorder.stop()
+        third = sys._getframe().f_lineno
+        fourth = sys._getframe().f_lineno
+        self.assertEqual((second - first, third - second, fourth - third), (1, 3, 1))
+        with open(os.path.join(folder, "trace.json"), encoding="utf-8") as stream:
+            self.assertEqual([e["name"] for e in events(json.load(stream), "X", "call")], ["work"])
+
+
 class RaceCheckTimelineTest(RecorderCase):
     def test_the_fuzzed_race_check_still_draws_the_calls_of_interest(self) -> None:
         lab = os.path.join(LABS_ROOT, "thread-race")
@@ -228,6 +256,4 @@ class RaceCheckTimelineTest(RecorderCase):
 
 
 if __name__ == "__main__":
-    import unittest
-
     unittest.main()
