@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Sequence,
 
 from labkit.failures import (  # re-exported: check authors import everything from here
     CheckFailed, CheckSkipped, RunTimedOut, expect_peak_in_flight, expect_same_bytes, expect_time_within, fail, skip)
-from labkit.run import Run, launch
+from labkit.run import ExceptionInfo, Run, launch
 from labkit.source import Source
 
 if TYPE_CHECKING:
@@ -141,20 +141,54 @@ class Context:
         return run
 
 
+def _at(info: ExceptionInfo) -> str:
+    if not (info.file and info.line):
+        return ""
+    inside = f", in {info.function}" if info.function and info.function != "<module>" else ""
+    return f" ({info.file} line {info.line}{inside})"
+
+
+def _expect_no_input_call(error: ExceptionInfo) -> None:
+    if error.type == "EOFError" and "reading a line" in error.message:
+        fail(f"input(){_at(error)} waited for a line typed on the keyboard, but a Check runs your program with "
+             "no keyboard: its input is empty, so input() raised EOFError.",
+             why="the checks run your program unattended; take the value from a constant or sys.argv, "
+                 "or remove the prompt.", file=error.file, line=error.line)
+
+
 def expect_ran_cleanly(run: Run, entry_name: str) -> None:
     if run.timed_out:
         raise RunTimedOut(run)
+    if run.os_exit is not None:
+        code = run.os_exit.message
+        fail(f"Your program called os._exit({code}){_at(run.os_exit)}. os._exit ends the process on the spot: "
+             "threads are not waited for, buffered output is lost, and nothing after it runs (here, what the "
+             "checks needed to see). Let main() return, or use sys.exit() to end with a code.",
+             why="the checks can only judge a program that ends normally.",
+             file=run.os_exit.file or entry_name, line=run.os_exit.line)
     if run.exception is not None:
         error = run.exception
         if error.type == "NotImplementedError" and error.function:
             fail(f"{error.function}() is not written yet: it still raises NotImplementedError "
                  f"({error.file} line {error.line}). Replace its TODO with your code, then Check again.",
                  file=error.file, line=error.line)
+        _expect_no_input_call(error)
         fail(f"Your program stopped with an uncaught exception: {error.describe()}.\n"
              "The full traceback is in the output below.",
              why="the checks can only judge a program that runs to the end.",
              file=error.file, line=error.line)
     if run.returncode != 0:
+        stop = run.exit_call
+        if stop is not None and stop.file:
+            argument = stop.message if stop.message.lstrip("-").isdigit() else repr(stop.message)
+            fail(f"Your program called sys.exit({argument}){_at(stop)}, which ended it with exit code {run.returncode}.",
+                 why="a non-zero exit code tells the caller that the program failed; the checks need it to "
+                     "run to the end of its work. Fix what made it stop there, or let main() return.",
+                 file=stop.file, line=stop.line)
+        if run.returncode is not None and run.returncode < 0:
+            fail(f"Your program was killed by signal {-run.returncode} before it finished (a crash in native code, "
+                 "or something stopped it from outside).", why="the checks can only judge a program that runs to the end.",
+                 file=entry_name)
         fail(f"Your program exited with code {run.returncode} instead of 0.",
              why="a non-zero exit code tells the caller that the program failed; the checks need it to finish its work.",
              file=entry_name)

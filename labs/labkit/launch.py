@@ -108,6 +108,35 @@ def _snapshot_before(deadline: float, path: str) -> None:
         pass
 
 
+def _learner_frame_info(frame: Optional[types.FrameType], learner_dir: str) -> Dict[str, Any]:
+    """The innermost frame of the learner's own code on this stack, as exception_info words it."""
+    while frame is not None and not is_inside(frame.f_code.co_filename, learner_dir):
+        frame = frame.f_back
+    if frame is None:
+        return {"file": None, "line": None, "function": None}
+    return {"file": os.path.relpath(os.path.realpath(frame.f_code.co_filename), os.path.realpath(learner_dir)),
+            "line": frame.f_lineno, "function": frame.f_code.co_name}
+
+
+def _watch_os_exit(learner_dir: str) -> None:
+    """os._exit() ends the process without unwinding, so nothing else could say where it happened. Only
+    this process's own call is reported: a forked multiprocessing worker ends with os._exit as a matter
+    of course."""
+    real_exit = os._exit
+    pid = os.getpid()
+
+    def _exit(code: int) -> None:
+        if os.getpid() == pid:
+            try:
+                probe.write_record({"kind": "osExit", "type": "os._exit", "message": str(code),
+                                    **_learner_frame_info(sys._getframe(1), learner_dir)})
+            finally:
+                real_exit(code)
+        real_exit(code)
+
+    os._exit = _exit  # type: ignore[assignment]
+
+
 def _start_timeout(seconds: Optional[float], stacks_path: Optional[str]) -> Optional[IO[str]]:
     if not seconds:
         return None
@@ -142,6 +171,7 @@ def run(options: argparse.Namespace) -> int:
     if options.probe:
         sys.path.insert(1, os.path.dirname(os.path.abspath(options.probe)))
     _watch_thread_exceptions(learner_dir)
+    _watch_os_exit(learner_dir)
     stacks_stream = _start_timeout(options.timeout, options.stacks)
     recorder = _start_recorder(options.trace, options.functions, learner_dir)
     started = time.perf_counter()
@@ -154,6 +184,8 @@ def run(options: argparse.Namespace) -> int:
             probe.run_entry()
     except SystemExit as stop:
         code = _exit_code(stop)
+        if code != 0:  # where sys.exit() was called: an exit code alone does not say
+            probe.write_record({"kind": "exit", **exception_info(stop, learner_dir)})
         raise
     except BaseException as error:  # noqa: B036 — KeyboardInterrupt in learner code is theirs to report too
         code = 1

@@ -150,7 +150,8 @@ def expect_no_lost_updates(ctx: Any, run: "Run", expected: int, got: Optional[in
     report = observed(run)
     update = lost_update_at(report, ctx.work_dir)
     if got is None:
-        fail(f"Could not find the final {what}: your program did not print it.", line=line, hint=hint,
+        fail(f"Your program's output has no final total of {what}: it never printed one, so there is nothing to "
+             f"check against the expected {expected} {what}. Print the total once every thread has finished.", line=line, hint=hint,
              why="the checks compare the total your program reports with the number of updates it made.")
     if got > expected:
         fail(f"Counted too much: expected {expected} {what}, got {got}. Is something counted twice?",

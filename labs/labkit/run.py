@@ -54,6 +54,11 @@ class Run:
     timed_out: bool = False
     exception: Optional[ExceptionInfo] = None
     thread_exceptions: List[ExceptionInfo] = field(default_factory=list)
+    # Where the program called sys.exit() with a failure code, or os._exit() (which skips "finished").
+    exit_call: Optional[ExceptionInfo] = None
+    os_exit: Optional[ExceptionInfo] = None
+    # The program itself had finished, but something it started kept its output open until the time limit.
+    held_open_after_finishing: bool = False
     stacks: List[Dict[str, object]] = field(default_factory=list)
     observations: List[Any] = field(default_factory=list)
     program_seconds: Optional[float] = None
@@ -103,6 +108,10 @@ def _read_report(path: str, run: Run) -> None:
             run.exception = ExceptionInfo.from_record(record)
         elif kind == "threadException":
             run.thread_exceptions.append(ExceptionInfo.from_record(record))
+        elif kind == "exit":
+            run.exit_call = ExceptionInfo.from_record(record)
+        elif kind == "osExit":
+            run.os_exit = ExceptionInfo.from_record(record)
         elif kind == "finished":
             run.program_seconds = record.get("seconds")
 
@@ -173,6 +182,7 @@ def launch(python: str, entry: str, *, work_dir: str, scratch: str, timeout: flo
     if dumped is not None or killed:
         run.timed_out = True
         run.stacks = dumped or []
+        run.held_open_after_finishing = dumped is None and (run.program_seconds is not None or run.os_exit is not None)
     if server is not None:
         # A request from a killed program may still be sleeping in the server; let it finish first.
         server.wait_idle(timeout=1.0)

@@ -76,6 +76,20 @@ def _why_it_hung(stacks: List[Dict[str, Any]]) -> str:
     return "Your program was still going when time ran out."
 
 
+def _held_open_result(ctx: Any) -> Dict[str, Any]:
+    """The program's own code finished but a process it started kept running with the program's output,
+    so the run only ended at the time limit (there are no stacks: the program was already gone)."""
+    line = next((found for found in (ctx.line_of_call(name) for name in _CHILD_STARTERS) if found), None)
+    return {"status": "timedOut", "stacks": [], "file": ctx.entry_name, "line": line,
+            "message": f"timed out after {ctx.runs_of_current_check[-1].timeout:g} s, although your program's own code had "
+                       "finished: a process it started (subprocess.Popen, multiprocessing) was still running and "
+                       "still holding the program's output open, so the program never really ended. Wait for it "
+                       "before your program ends (.wait(), .join(), or a `with` block), or stop it."}
+
+
+_CHILD_STARTERS = ("Popen", "Process", "ProcessPoolExecutor", "Pool")
+
+
 def _timed_out_result(error: Any, entry: str, check_id: str, reported: Dict[int, str]) -> Dict[str, Any]:
     from labkit.stacks import describe
     run = error.run
@@ -110,7 +124,10 @@ def run_check(function: Any, ctx: Any, spec: Dict[str, Any]) -> Dict[str, Any]:
     except CheckSkipped as skipped:
         result.update(status="skipped", message=str(skipped))
     except RunTimedOut as timeout:
-        result.update(_timed_out_result(timeout, ctx.entry_name, spec["id"], ctx.timed_out_reported))
+        if timeout.run.held_open_after_finishing:
+            result.update(_held_open_result(ctx))
+        else:
+            result.update(_timed_out_result(timeout, ctx.entry_name, spec["id"], ctx.timed_out_reported))
         if getattr(timeout, "hint", None) is not None:  # a check may key a hang to its own hint
             result["hint"] = timeout.hint
     except Exception:  # noqa: BLE001 — a bug in the check, not in the learner's code

@@ -48,5 +48,45 @@ class ByteOrderMarkTest(LabEditTestCase):
         self.assertEqual([result["line"]], lines)
 
 
+FINAL_PRINT = '    print(f"Final count: {counter}")\n'
+
+
+class EndingsTest(LabEditTestCase):
+    """Ways a program can end that the checks must name, at the learner's line."""
+
+    def assert_message(self, ends: dict, check_id: str, words: list, line_text: str) -> None:
+        result = ends[check_id]
+        self.assertIn(result["status"], ("failed", "timedOut"), result)
+        for word in words:
+            self.assertIn(word, result["message"])
+        lines = [n for n, text in enumerate(self.source.splitlines(), 1) if line_text in text]
+        self.assertEqual([result["line"]], lines[:1], result["message"])
+
+    def test_os_exit_is_named_at_its_line(self) -> None:
+        ends = self.verify("thread-race", edits=[(FINAL_PRINT, FINAL_PRINT + "    import os\n    os._exit(0)\n")])
+        self.assert_message(ends, "no-lost-updates", ["os._exit(0)", "on the spot", "sys.exit()"], "os._exit(0)")
+
+    def test_input_says_a_check_has_no_keyboard(self) -> None:
+        ends = self.verify("thread-race", edits=[('    print("Starting up")\n', '    print("Starting up")\n    input("Press Enter")\n')])
+        self.assert_message(ends, "no-lost-updates", ["input()", "no keyboard", "sys.argv"], 'input("Press Enter")')
+
+    def test_sys_exit_at_import_is_named_at_its_line(self) -> None:
+        ends = self.verify("thread-race", edits=[("counter = 0\n", "counter = 0\nimport sys\nsys.exit(3)\n")])
+        self.assert_message(ends, "no-lost-updates", ["sys.exit(3)", "exit code 3"], "sys.exit(3)")
+
+    def test_a_child_process_holding_the_output_is_named(self) -> None:
+        started = FINAL_PRINT + "    import subprocess, sys\n    subprocess.Popen([sys.executable, '-c', 'import time; time.sleep(60)'])\n"
+        ends = self.verify("thread-race", edits=[(FINAL_PRINT, started)])
+        self.assert_message(ends, "no-lost-updates", ["own code had finished", "process it started", ".wait()"],
+                            "subprocess.Popen(")
+
+    def test_no_total_printed_is_said_plainly(self) -> None:
+        summary = '    print(f"{total} bytes in {len(POP20_CC)} flags, downloaded in {elapsed:.2f}s")\n'
+        ends = self.verify("pool-shared-state", edits=[(summary, "")])
+        result = ends["total-is-right"]
+        self.assertEqual(result["status"], "failed", result)
+        self.assertIn("no final total of bytes: it never printed one", result["message"])
+
+
 if __name__ == "__main__":
     unittest.main()
