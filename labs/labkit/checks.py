@@ -137,7 +137,7 @@ class Context:
     def _use(self, run: Run, expect_ok: bool) -> Run:
         self.runs_of_current_check.append(run)
         if expect_ok:
-            expect_ran_cleanly(run, self.entry_name)
+            expect_ran_cleanly(run, self.entry_name, self.manifest.get("hints") or [])
         return run
 
 
@@ -156,7 +156,15 @@ def _expect_no_input_call(error: ExceptionInfo) -> None:
                  "or remove the prompt.", file=error.file, line=error.line)
 
 
-def expect_ran_cleanly(run: Run, entry_name: str) -> None:
+def hint_for_function(hints: Sequence[str], function: str) -> Optional[int]:
+    """The 1-based hint written for one of the learner's functions ("get_flag: ..."), if the lab has one."""
+    for number, text in enumerate(hints, 1):
+        if text.startswith((f"{function}:", f"{function}(", f"`{function}")):
+            return number
+    return None
+
+
+def expect_ran_cleanly(run: Run, entry_name: str, hints: Sequence[str] = ()) -> None:
     if run.timed_out:
         raise RunTimedOut(run)
     if run.os_exit is not None:
@@ -171,7 +179,7 @@ def expect_ran_cleanly(run: Run, entry_name: str) -> None:
         if error.type == "NotImplementedError" and error.function:
             fail(f"{error.function}() is not written yet: it still raises NotImplementedError "
                  f"({error.file} line {error.line}). Replace its TODO with your code, then Check again.",
-                 file=error.file, line=error.line)
+                 file=error.file, line=error.line, hint=hint_for_function(hints, error.function))
         _expect_no_input_call(error)
         fail(f"Your program stopped with an uncaught exception: {error.describe()}.\n"
              "The full traceback is in the output below.",

@@ -88,5 +88,22 @@ class EndingsTest(LabEditTestCase):
         self.assertIn("no final total of bytes: it never printed one", result["message"])
 
 
+class FlagsSequentialTest(LabEditTestCase):
+    def test_a_function_still_to_write_shows_its_own_hint(self) -> None:
+        ends = self.verify("flags-sequential", "starter")
+        self.assertEqual(ends["saves-all-flags"]["hint"], 1, ends["saves-all-flags"])  # get_flag, not save_flag
+        self.assertIn("get_flag() is not written yet", ends["saves-all-flags"]["message"])
+
+    def test_the_readme_figure_fits_the_servers_delay(self) -> None:
+        import re
+        from labkit.tests.support import LABS_ROOT
+        with open(os.path.join(LABS_ROOT, "flags-sequential", "README.md"), encoding="utf-8") as handle:
+            shown = [float(s) for s in re.findall(r"20 flags downloaded in (\d+\.\d+)s", handle.read())]
+        with open(os.path.join(LABS_ROOT, "labkit", "flagserver.py"), encoding="utf-8") as handle:
+            default = float(re.search(r'"--delay", type=float, default=([\d.]+)', handle.read()).group(1))
+        self.assertTrue(shown)
+        self.assertTrue(all(seconds >= 20 * default for seconds in shown), shown)
+
+
 if __name__ == "__main__":
     unittest.main()
