@@ -105,5 +105,19 @@ class FlagsSequentialTest(LabEditTestCase):
         self.assertTrue(all(seconds >= 20 * default for seconds in shown), shown)
 
 
+class SpinnerThreadTest(LabEditTestCase):
+    def test_a_spinner_killed_at_exit_is_blamed_on_the_missing_join_not_the_clearing_code(self) -> None:
+        ends = self.verify("spinner-thread", edits=[
+            ('name="spinner")', 'name="spinner", daemon=True)'),
+            ("    done.set()\n    spinner.join()\n", "")])
+        result = ends["line-cleared"]
+        self.assertEqual(result["status"], "failed", result)
+        self.assertEqual(result["hint"], 3, result)
+        for words in ("never got to", "daemon", "done.set()", "join()"):
+            self.assertIn(words, result["message"])
+        self.assertEqual(result["line"], next(n for n, text in enumerate(self.source.splitlines(), 1)
+                                              if text.startswith("    result = slow()")))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -154,6 +154,18 @@ def line_cleared(ctx: Context) -> str:
     if not left:
         return "no trace of the spinner on the final screen"
     row, text = left[0]
+    unfinished = [c for c in calls_of(run, "spin") if c["end"] is None]
+    if unfinished:
+        # The clearing code is fine; it never ran. Blaming it (hint 4) would send the learner the wrong way.
+        name = unfinished[0]["thread"]
+        daemon = any(t["name"] == name and t["daemon"] for t in seen(run).get("alive", []))
+        fail(f"The spinner's last frame is still on screen (line {row} shows {text!r}) because spin() never got to "
+             f"its clearing code: thread {name!r} was still drawing when the program ended"
+             + (", and as a daemon thread it was killed mid-frame." if daemon else "."),
+             why="spin() clears its line only after its loop ends. After slow() returns, call done.set() so the loop "
+                 "ends, then spinner.join() to wait until the line is cleared, before anything else is printed.",
+             line=ctx.line_of_call("slow", inside="supervisor") or ctx.line_of_function("supervisor"), hint=3,
+             expected="a blank spinner line", actual=repr(text))
     fail(f"The spinner's last frame is still on screen when the program ends: line {row} shows {text!r}.",
          why="'\\r' only moves the cursor back to the start of the line; the characters stay until something "
              "overwrites them. After the last frame, print '\\r', as many spaces as the frame had characters, and "
