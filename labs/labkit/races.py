@@ -156,6 +156,17 @@ def expect_no_lost_updates(ctx: Any, run: "Run", expected: int, got: Optional[in
     if got > expected:
         fail(f"Counted too much: expected {expected} {what}, got {got}. Is something counted twice?",
              line=line, hint=hint, expected=expected, actual=got, why=why)
+    fresh = ctx.source.locks_made_per_call()
+    if fresh:
+        lock = fresh[0]
+        made = (f"`with {lock.kind}():` makes a new {lock.kind} right there" if lock.name is None
+                else f"{lock.name} = {lock.kind}() makes a new {lock.kind}")
+        fail(f"lost updates: expected {expected} {what}, got {got} ({expected - got} lost), although {lock.function}() "
+             f"takes a lock: {made} every time {lock.function}() runs, so each thread holds a lock of its own and "
+             "no thread ever waits for another.",
+             why="a lock protects only when every thread takes the same one. Create it once, at module level, "
+                 f"next to the shared variable (shared_lock = threading.{lock.kind}()), and put the update inside "
+                 "`with shared_lock:`.", line=lock.line, hint=hint, expected=expected, actual=got)
     detail = describe_lost_update(update, ctx.work_dir) if update else (
         "Two threads read the same old value and both wrote back old value + their part, so one part vanished.")
     fail(f"lost updates: expected {expected} {what}, got {got} ({expected - got} lost).\n{detail}",

@@ -119,5 +119,49 @@ class SpinnerThreadTest(LabEditTestCase):
                                               if text.startswith("    result = slow()")))
 
 
+class LockPerCallTest(LabEditTestCase):
+    """A lock made anew at each call protects nothing: the learner who "has a lock" must be told why."""
+
+    def assert_lock_named(self, lab: str, check_id: str, edits: list, line_text: str, variant: str = "solution") -> None:
+        ends = self.verify(lab, variant, edits)
+        result = ends[check_id]
+        self.assertEqual(result["status"], "failed", result)
+        self.assertIn("lock of its own", result["message"])
+        self.assertIn("module level", result["message"])
+        lines = [n for n, text in enumerate(self.source.splitlines(), 1) if line_text in text]
+        self.assertEqual([result["line"]], lines[:1], result["message"])
+
+    def test_with_a_new_lock_in_thread_race(self) -> None:
+        self.assert_lock_named("thread-race", "no-lost-updates", [("with counter_lock:", "with threading.Lock():")],
+                               "with threading.Lock():")
+
+    def test_a_local_lock_in_thread_race(self) -> None:
+        self.assert_lock_named("thread-race", "no-lost-updates", [
+            ("    global counter\n", "    global counter\n    lock = threading.RLock()\n"),
+            ("with counter_lock:", "with lock:")], "lock = threading.RLock()")
+
+    def test_with_a_new_lock_in_pool_shared_state(self) -> None:
+        self.assert_lock_named("pool-shared-state", "total-is-right", [
+            ("    total_bytes += len(image)\n    return cc\n",
+             "    with threading.Lock():\n        total_bytes += len(image)\n    return cc\n"),
+            ("import sys\n", "import sys\nimport threading\n")], "with threading.Lock():", variant="starter")
+
+    def test_a_pool_per_flag_is_named(self) -> None:
+        ends = self.verify("pool-shared-state", edits=[(
+            "    with ThreadPoolExecutor(max_workers=MAX_WORKERS) as executor:\n"
+            "        # The sizes come back to this one thread, which alone adds them up: nothing to race on.\n"
+            "        for cc, size in zip(sorted(cc_list), executor.map(download_one, sorted(cc_list))):\n",
+            "    for cc in sorted(cc_list):\n"
+            "        with ThreadPoolExecutor(max_workers=MAX_WORKERS) as executor:\n"
+            "            size = executor.submit(download_one, cc).result()\n"
+            "        if True:\n")])
+        result = ends["downloads-overlap"]
+        self.assertEqual(result["status"], "failed", result)
+        self.assertIn("20 thread pools", result["message"])
+        self.assertEqual(result["hint"], 2)
+        self.assertEqual(result["line"], next(n for n, text in enumerate(self.source.splitlines(), 1)
+                                              if "with ThreadPoolExecutor" in text))
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -11,7 +11,7 @@ from labkit.futureswatch import observed as futures_observed
 from labkit.races import expect_no_lost_updates, observed, run_fuzzed
 
 TIMEOUT = 15.0
-LOST_UPDATE_HINT, SERIALISED_HINT, HANG_HINT = 1, 3, 4
+LOST_UPDATE_HINT, POOL_HINT, SERIALISED_HINT, HANG_HINT = 1, 2, 3, 4
 TOTAL = re.compile(r"(\d+) bytes")
 
 
@@ -66,6 +66,13 @@ def downloads_overlap(ctx: Context) -> str:
         fail("Your program never created a ThreadPoolExecutor.",
              why="this lab is about sharing state between the pool's worker threads; keep the pool and make the "
                  "total safe.", line=line, hint=SERIALISED_HINT)
+    if run.peak_in_flight < 2 and len(pools) > 1:
+        fail(f"Your program made {len(pools)} thread pools, one after another, so each pool had a single download "
+             "to run and the downloads could not overlap.",
+             why="one pool is made once and given every download (executor.map over all the codes, or a submit for "
+                 "each before reading any result); a new pool per flag waits for that flag before the next pool "
+                 "starts.", line=ctx.line_of_call("ThreadPoolExecutor") or line, hint=POOL_HINT,
+             expected="1 pool, >= 2 requests at once", actual=f"{len(pools)} pools, 1 at a time")
     if run.peak_in_flight < 2 <= sum(pools):
         locked = with_block_around(ctx, "get_flag", "download_one")
         if locked is not None:
