@@ -862,7 +862,9 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
             if kind is None:
                 kind = kind_of(code)
             if kind is True or kind is False:
-                return  # (a library frame: its return, right after its local tracer switched back here)
+                # Learner code returning into learner code, or a library frame's return right after its
+                # local tracer switched back here.
+                return
             back = frame.f_back
             into_library = back is not None and back.f_trace is boundary
             if kind is _CALLED_BACK and not into_library:
