@@ -128,8 +128,9 @@ def run_check(function: Any, ctx: Any, spec: Dict[str, Any]) -> Dict[str, Any]:
             result.update(_held_open_result(ctx))
         else:
             result.update(_timed_out_result(timeout, ctx.entry_name, spec["id"], ctx.timed_out_reported))
-        if getattr(timeout, "hint", None) is not None:  # a check may key a hang to its own hint
-            result["hint"] = timeout.hint
+        hang_hint = getattr(timeout, "hint", None)
+        if hang_hint is not None:  # a check may key a hang to its own hint
+            result["hint"] = hang_hint
     except Exception:  # noqa: BLE001 — a bug in the check, not in the learner's code
         result.update(status="error", message="checker crashed — please report this as a bug in the lab:\n"
                       + traceback.format_exc())

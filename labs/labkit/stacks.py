@@ -128,10 +128,10 @@ def _task_stacks(frames: Dict[int, types.FrameType]) -> List[Dict[str, Any]]:
             if outermost is not None and id(outermost) in on_threads:
                 continue  # running right now: its thread's stack already shows it
             while awaited is not None and len(chain) < 50:
-                frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
-                if frame is None:
+                step: Any = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+                if step is None:
                     break
-                chain.append({"file": frame.f_code.co_filename, "line": frame.f_lineno, "function": frame.f_code.co_name})
+                chain.append({"file": step.f_code.co_filename, "line": step.f_lineno, "function": step.f_code.co_name})
                 awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
             # `await other_task` leaves an iterator in cr_await that does not say which task; the
             # waiting task's _fut_waiter does (the C and the Python Task both have it, 3.9 to 3.13).
