@@ -15,10 +15,16 @@ export interface StackFrame {
   readonly function: string;
 }
 
+export type ThreadState = 'running' | 'waiting' | 'suspended';
+
 export interface ThreadStack {
   readonly thread: string;
   readonly frames: readonly StackFrame[];
+  /** On the CPU, blocked, or (an asyncio task) at an await; absent where the runtime could not tell. */
+  readonly state?: ThreadState;
 }
+
+const THREAD_STATES: readonly string[] = ['running', 'waiting', 'suspended'];
 
 export interface CheckResult {
   readonly id: string;
@@ -91,7 +97,8 @@ function parseStacks(value: unknown): ThreadStack[] | undefined {
       const file = learnerFile(f?.file);
       return file !== null && line !== null ? [{ file, line, function: str(f.function) ?? '?' }] : [];
     });
-    return [{ thread: str((stack as { thread?: unknown }).thread) ?? 'thread', frames }];
+    const state = str((stack as { state?: unknown }).state);
+    return [{ thread: str((stack as { thread?: unknown }).thread) ?? 'thread', frames, ...(state && THREAD_STATES.includes(state) ? { state: state as ThreadState } : {}) }];
   });
 }
 

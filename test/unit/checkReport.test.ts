@@ -73,6 +73,23 @@ describe('check report (results → editor)', () => {
     assert.equal(waitingSpots(undefined, workDir).length, 0);
   });
 
+  it('says whether a thread was busy, blocked or a task suspended at an await, when the runtime could tell', () => {
+    const frames = [{ file: 'main.py', line: 9, function: 'spin' }];
+    const texts = waitingSpots(
+      [
+        { thread: "thread 'spinner'", frames, state: 'running' },
+        { thread: "task 'Task-1' (supervisor)", frames, state: 'suspended' },
+        { thread: 'main thread', frames, state: 'waiting' },
+      ],
+      workDir,
+    ).map((related) => related.text);
+    assert.deepEqual(texts, [
+      "thread 'spinner' was running here (busy on the CPU), in spin()",
+      "task 'Task-1' (supervisor) was suspended here, at an await, in spin()",
+      'main thread was waiting here, in spin()',
+    ]);
+  });
+
   it('merges checks failing at the same line for the same reason into one diagnostic', () => {
     const specs = diagnosticsOf(
       [

@@ -54,13 +54,14 @@ describe('results protocol', () => {
   it('a location in something that is no file (<frozen runpy>) is dropped, file and line', () => {
     const outcome = summarize(specs, events(
       { type: 'checkEnd', id: 'one', status: 'timedOut', message: 'timed out', file: '<frozen runpy>', line: 88,
-        stacks: [{ thread: 'main thread', frames: [{ file: '<frozen runpy>', line: 88, function: '_run_code' }, { file: 'spin.py', line: 12, function: 'main' }] }] },
+        stacks: [{ thread: 'main thread', state: 'suspended', frames: [{ file: '<frozen runpy>', line: 88, function: '_run_code' }, { file: 'spin.py', line: 12, function: 'main' }] }] },
       { type: 'checkEnd', id: 'two', status: 'passed', message: '' },
       { type: 'done', status: 'timedOut', durationMs: 5 },
     ), ending);
     assert.equal(outcome.checks[0].file, null);
     assert.equal(outcome.checks[0].line, null);
     assert.deepEqual(outcome.checks[0].stacks?.[0].frames.map((frame) => frame.file), ['spin.py']);
+    assert.equal(outcome.checks[0].stacks?.[0].state, 'suspended');
   });
 
   it('a failed check fails the run', () => {

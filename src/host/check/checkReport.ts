@@ -4,7 +4,7 @@
  * unit-tested without VS Code.
  */
 import * as path from 'node:path';
-import { CheckResult, CheckStatus, ThreadStack } from '../../core/results';
+import { CheckResult, CheckStatus, ThreadStack, ThreadState } from '../../core/results';
 import { hintAdvice } from '../hints/hintLadder';
 
 /** An absolute file and a 1-based line. */
@@ -72,11 +72,18 @@ export function spotOf(result: Pick<CheckResult, 'file' | 'line'>, workDir: stri
   return { file: absoluteFile(workDir, result.file), line: result.line ?? 1 };
 }
 
-/** Where each thread was waiting when time ran out: its innermost frame in the learner's code. */
+const DOING: Record<ThreadState, string> = {
+  running: 'was running here (busy on the CPU)',
+  waiting: 'was waiting here',
+  suspended: 'was suspended here, at an await',
+};
+
+/** Where each thread (or asyncio task) was when time ran out: its innermost frame in the learner's code. */
 export function waitingSpots(stacks: readonly ThreadStack[] | undefined, workDir: string): Related[] {
   return (stacks ?? []).flatMap((stack) => {
     const top = [...stack.frames].reverse().find((frame) => isLearnerFile(frame.file));
-    return top ? [{ spot: { file: absoluteFile(workDir, top.file), line: top.line }, text: `${stack.thread} was waiting here, in ${top.function}()` }] : [];
+    const doing = DOING[stack.state ?? 'waiting'];
+    return top ? [{ spot: { file: absoluteFile(workDir, top.file), line: top.line }, text: `${stack.thread} ${doing}, in ${top.function}()` }] : [];
   });
 }
 
