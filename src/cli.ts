@@ -147,9 +147,10 @@ function printCheck(result: CheckResult, lab: Lab, workDir: string, printed: Pri
       console.log(`    | ${line}`);
     }
   }
-  // Name the hint that fits, without giving it away: the learner asks for it.
+  // Name the hint that fits, without giving it away: the learner asks for it. An error (a syntax error, a
+  // missing file) is not what the lab's hints are about.
   const total = lab.manifest.hints.length;
-  if (result.hint && result.hint <= total && !printed.hints.has(result.hint)) {
+  if (result.status !== 'error' && result.hint && result.hint <= total && !printed.hints.has(result.hint)) {
     printed.hints.add(result.hint);
     console.log(`    stuck? concurrency-labs hint ${lab.manifest.id} ${result.hint}   (hint ${result.hint} of ${total} fits this failure)`);
   }

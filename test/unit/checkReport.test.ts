@@ -55,6 +55,8 @@ describe('check report (results → editor)', () => {
     assert.match(unseen.text, /^wrong\n\nStuck\? Show Hint \(hint 2 of 2/);
     const [seen] = checkMessages(result({ hint: 2 }), { ...context, hintsSeen: 2 });
     assert.match(seen.text, /Hint 2 of 2: explicit$/);
+    const [syntaxError] = checkMessages(result({ hint: 2, status: 'error', message: 'SyntaxError in main.py line 3' }), context);
+    assert.equal(syntaxError.text, 'SyntaxError in main.py line 3', 'an error is not what the hints are about');
   });
 
   it('a failure without a file still points at the entry; a checker error does not', () => {

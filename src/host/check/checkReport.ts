@@ -92,7 +92,8 @@ function framesOf(stack: ThreadStack, workDir: string): FrameSpot[] {
 }
 
 function withHint(text: string, result: CheckResult, context: ReportContext): string {
-  const advice = hintAdvice(result.hint, context.hints, context.hintsSeen);
+  // A syntax error or a missing file is not what the lab's hints are about.
+  const advice = result.status === 'error' ? undefined : hintAdvice(result.hint, context.hints, context.hintsSeen);
   return advice ? `${text}\n\n${advice}` : text;
 }
 
