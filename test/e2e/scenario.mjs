@@ -326,7 +326,8 @@ export function learnerSteps({ labs, lab, timings }) {
         await ui.clearNotifications(page);
         await ui.focusEditor(page, entry);
         await ui.runCommand(page, 'Concurrency Labs: Show Hint');
-        const first = lab.manifest.hints[0];
+        // Notifications show text as typed, so the hint comes without its Markdown code marks.
+        const first = lab.manifest.hints[0].replace(/`+/g, '').replace(/\*\*/g, '');
         const hint = await ui.notification(page, `Hint 1 of ${lab.manifest.hints.length}`, 'the notification with the first hint');
         const text = ui.plain(await hint.textContent());
         ui.expect(text.includes(first), `the hint notification says "${text}", not the first hint "${first}"`);
