@@ -203,7 +203,8 @@ class Fuzzer:
         if not any(real == root or real.startswith(root + os.sep) for root in self.roots):
             return None
         try:
-            with open(real, encoding="utf-8") as handle:
+            # Bytes, so compile() reads the file as Python does: a BOM or a coding line is honoured.
+            with open(real, "rb") as handle:
                 return shared_names(compile(handle.read(), real, "exec"))
         except (OSError, SyntaxError, ValueError):
             return None

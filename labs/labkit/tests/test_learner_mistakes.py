@@ -38,6 +38,11 @@ class ByteOrderMarkTest(LabEditTestCase):
         ends = self.verify("thread-race", edits=[with_bom('"""Ten threads share one counter')])
         self.assertEqual({i: r["message"] for i, r in ends.items() if r["status"] != "passed"}, {})
 
+    def test_the_race_starter_with_a_bom_is_still_fuzzed_and_fails(self) -> None:
+        # The fuzzer reads the learner's file to find the shared names; a BOM must not switch it off.
+        ends = self.verify("thread-race", "starter", [with_bom('"""Ten threads share one counter')])
+        self.assertEqual(ends["each-count-once"]["status"], "failed", ends["each-count-once"])
+
     def test_a_wrong_solution_with_a_bom_is_found_at_its_line(self) -> None:
         ends = self.verify("flags-sequential", edits=[
             with_bom('"""Download the flags of the 20 most populous countries, one after another.'),
