@@ -11,6 +11,7 @@ import shutil
 import sys
 import tempfile
 import textwrap
+import threading
 import unittest
 from collections import Counter
 from typing import Any, Dict, List, Optional, Tuple
@@ -230,6 +231,89 @@ class LineNumbersTest(unittest.TestCase):
         self.assertEqual((second - first, third - second, fourth - third), (1, 3, 1))
         with open(os.path.join(folder, "trace.json"), encoding="utf-8") as stream:
             self.assertEqual([e["name"] for e in events(json.load(stream), "X", "call")], ["work"])
+
+
+class ReportingLock:
+    """A lock for threading.Condition that notes the thread's tracer as Condition.wait lets go and takes
+    it back: what the waiting thread has installed while it waits."""
+
+    def __init__(self) -> None:
+        self.inner = threading.Lock()
+        self.seen: List[Any] = []
+
+    def acquire(self, *args: Any) -> bool:
+        return self.inner.acquire(*args)
+
+    def release(self) -> None:
+        self.inner.release()
+
+    def __enter__(self) -> bool:
+        return self.inner.acquire()
+
+    def __exit__(self, *exc: object) -> None:
+        self.inner.release()
+
+    def _is_owned(self) -> bool:
+        return self.inner.locked()
+
+    def _release_save(self) -> None:
+        self.seen.append(sys.gettrace())
+        self.inner.release()
+
+    def _acquire_restore(self, state: None) -> None:
+        self.inner.acquire()
+        self.seen.append(sys.gettrace())
+
+
+class WaitingTest(unittest.TestCase):
+    @unittest.skipUnless(sys.version_info[:2] == (3, 9), "only 3.9 slows every thread while one has a tracer")
+    def test_a_waiting_thread_drops_the_tracer_until_it_wakes(self) -> None:
+        from labkit import recorder
+
+        folder = tempfile.mkdtemp(prefix="labkit-trace-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        lock = ReportingLock()
+        condition = threading.Condition(lock)  # type: ignore[arg-type]
+        recorder.start(os.path.join(folder, "trace.json"), roots=[folder], functions=["work"])
+        try:
+            tracer = sys.gettrace()
+            with condition:
+                condition.wait(0.01)
+            after = sys.gettrace()
+        finally:
+            recorder.stop()
+        self.assertIsNotNone(tracer, "this test's own code is library code: the tracer is on")
+        self.assertEqual(lock.seen, [None, None])
+        self.assertIs(after, tracer)
+
+
+class ThreadEndTest(unittest.TestCase):
+    def test_a_thread_ends_without_the_recorders_hooks(self) -> None:
+        """On 3.9 a thread that ends with a tracer leaves every other thread's bytecode slower for good."""
+        from labkit import recorder
+
+        folder = tempfile.mkdtemp(prefix="labkit-trace-")
+        self.addCleanup(shutil.rmtree, folder, True)
+        namespace: Dict[str, Any] = {}
+        exec(compile("def work():\n    return 1\n", os.path.join(folder, "learner.py"), "exec"), namespace)
+        recorder.start(os.path.join(folder, "trace.json"), roots=[folder], functions=["work"])
+        at_end: List[Any] = []
+        try:
+            session = recorder._session
+            assert session is not None
+            thread_ended = session.thread_ended
+
+            def noting(lane: Any) -> None:
+                at_end.append((sys.gettrace(), sys.getprofile()))
+                thread_ended(lane)
+
+            session.thread_ended = noting  # type: ignore[method-assign]
+            thread = threading.Thread(target=namespace["work"])
+            thread.start()
+            thread.join()
+        finally:
+            recorder.stop()
+        self.assertEqual(at_end, [(None, None)])
 
 
 class RaceCheckTimelineTest(RecorderCase):
