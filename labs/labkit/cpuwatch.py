@@ -129,11 +129,31 @@ def children_alive(grace: float) -> List[int]:
     """Pids of this process's multiprocessing children still running after up to `grace` seconds
     (a pool shut down without waiting gets that long to let its workers go)."""
     deadline = time.monotonic() + grace
-    alive = multiprocessing.active_children()
+    alive = _still_running(multiprocessing.active_children())
     while alive and time.monotonic() < deadline:
         time.sleep(0.02)
-        alive = multiprocessing.active_children()
+        alive = _still_running(multiprocessing.active_children())
     return [child.pid for child in alive if child.pid is not None]
+
+
+def _still_running(children: List[Any]) -> List[Any]:
+    """Drops children already reaped by another thread. A pool's manager thread and this one may both
+    wait for the same exited worker: the loser's waitpid fails with ECHILD, which multiprocessing reports
+    as "still running" (returncode None) until the winner records the exit code. On POSIX a pid that is
+    gone altogether answers signal 0 with ProcessLookupError; a zombie not yet reaped still answers.
+    (On Windows os.kill would end the process, so it is not asked there.)"""
+    if os.name != "posix":
+        return children
+    running = []
+    for child in children:
+        try:
+            os.kill(child.pid, 0)
+        except ProcessLookupError:
+            continue
+        except (OSError, TypeError):
+            pass
+        running.append(child)
+    return running
 
 
 def stop_children(grace: float = 5.0) -> None:
