@@ -12,6 +12,14 @@ from labkit.failures import format_list
 
 _NOT_AWAITABLE = re.compile(r"object (\w+) can't be used in 'await' expression|'(\w+)' object can't be awaited")
 _NOT_CALLABLE = re.compile(r"'(\w+)' object is not callable")
+# 3.9: a task awaited a future of another loop (a lock's or semaphore's waiter); 3.10+: the object was used in
+# a second loop after a first one.
+_OTHER_LOOP = re.compile(r"attached to a different loop|is bound to a different event loop")
+_WHY_OTHER_LOOP = ("asyncio.run() starts a new event loop, and an asyncio Semaphore, Lock, Event or Queue belongs to "
+                   "one loop: on Python 3.9 the loop that is current when it is made (one made before asyncio.run(), "
+                   "in a plain function or at the top of the file, belongs to another loop), on 3.10 and later the "
+                   "first loop that uses it. Make it inside the coroutine that asyncio.run() runs, and pass it to the "
+                   "coroutines that use it: then it works on every version.")
 # Where each of these takes the function it runs in a thread, and what the learner is told to write instead.
 _THREAD_RUNNERS = {"to_thread": 0, "run_in_executor": 1}
 _WHY_AWAIT = ("`await` suspends the coroutine until the thing awaited is done, and only coroutines, Tasks and "
@@ -78,13 +86,37 @@ def expect_awaits_only_awaitables(ctx: Context, run: Run) -> None:
     expect_ran_cleanly(run, ctx.entry_name)
 
 
+def expect_objects_on_their_loop(ctx: Context, run: Run, watched: Watched) -> None:
+    """Turns "... attached to a different loop" (3.9) or "... is bound to a different event loop" (3.10+) into
+    what happened, at the line that made the lock or semaphore when it was made with no loop running."""
+    error = run.exception
+    if error is None or error.type != "RuntimeError" or not _OTHER_LOOP.search(error.message):
+        return
+    code = _source_line(ctx, error.line) if error.file == ctx.entry_name else ""
+    at = f"At line {error.line}{f' (`{code}`)' if code else ''}, a" if error.line else "A"
+    made = watched.made_outside_a_loop()
+    if made is not None:
+        made_code = _source_line(ctx, made["line"]) if made["file"] == ctx.entry_name else ""
+        function = "the top of the file" if made["function"] == "<module>" else f"{made['function']}()"
+        fail(f"{at} task waited on an asyncio {made['kind']} that belongs to another event loop than the one running "
+             f"it. The {made['kind']} was made at line {made['line']}{f' (`{made_code}`)' if made_code else ''}, in "
+             f"{function}, while no event loop was running: before asyncio.run() started the loop that runs the tasks.",
+             why=_WHY_OTHER_LOOP, file=made["file"], line=made["line"])
+    loops = len(watched.loops)
+    fail(f"{at} task used an asyncio object (a Semaphore, Lock, Event or Queue) that belongs to another event loop; "
+         f"this run made {loops} event loop{'s' if loops != 1 else ''}.", why=_WHY_OTHER_LOOP,
+         file=error.file, line=error.line)
+
+
 def expect_watched(ctx: Context, run: Run, *, tolerate: Sequence[str] = ()) -> Watched:
     """What the lab's probe saw through asyncwatch, once the run is known to have gone far enough to judge:
-    no wrong `await` (unless the exception's type is in `tolerate`, for a check of its own), the probe's
-    report present, the functions it calls still coroutine functions, every coroutine awaited."""
-    if not (run.exception is not None and run.exception.type in tolerate):
-        expect_awaits_only_awaitables(ctx, run)
+    no asyncio object used on another loop than its own, no wrong `await` (unless the exception's type is in
+    `tolerate`, for a check of its own), the probe's report present, the functions it calls still coroutine
+    functions, every coroutine awaited."""
     watched = observed(run.observations)
+    if not (run.exception is not None and run.exception.type in tolerate):
+        expect_objects_on_their_loop(ctx, run, watched)
+        expect_awaits_only_awaitables(ctx, run)
     if not watched.reported:
         fail("The checks' probe did not report back, so nothing could be judged.",
              why="this usually means the program exited early (sys.exit while it was loaded?); the output below "

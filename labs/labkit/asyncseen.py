@@ -17,7 +17,8 @@ class Watched:
     marks: List[Dict[str, Any]] = field(default_factory=list)
     extra: Dict[str, Any] = field(default_factory=dict)
     reported: bool = False
-    # asyncio locks and semaphores made in the learner's code: kind, file, line, function, how many made there.
+    # asyncio locks and semaphores made in the learner's code: kind, file, line, function, how many made there
+    # ("made") and how many of those with no event loop running ("outsideLoop").
     primitives: List[Dict[str, Any]] = field(default_factory=list)
 
     def mark(self, name: str) -> Optional[float]:
@@ -31,6 +32,11 @@ class Watched:
         made more than one: a lock or semaphore made per use, which never makes anyone wait."""
         repeated = [p for p in self.primitives if p["kind"].endswith(kind) and p["made"] > 1]
         return max(repeated, key=lambda p: p["made"]) if repeated else None
+
+    def made_outside_a_loop(self) -> Optional[Dict[str, Any]]:
+        """The first lock or semaphore the learner made while no event loop was running (at the top of the file,
+        or in a plain function before asyncio.run()), if any."""
+        return next((p for p in self.primitives if p.get("outsideLoop")), None)
 
     def longest_stall(self, start: Optional[float] = None, end: Optional[float] = None) -> Optional[Dict[str, Any]]:
         """The longest blocked stretch that overlaps [start, end] (the whole run when not given)."""

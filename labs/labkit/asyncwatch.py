@@ -20,7 +20,9 @@ How, on every Python from 3.9 to 3.13:
 - Tasks: a task factory on each loop makes a subclass of asyncio.Task that notes cancel() calls; a done
   callback notes how the task ended.
 - Locks and semaphores: asyncio.Lock and asyncio.Semaphore (BoundedSemaphore too) count how many were
-  made at each of the learner's lines, so one made per download (which never makes anyone wait) is named.
+  made at each of the learner's lines, so one made per download (which never makes anyone wait) is named,
+  and how many of those were made with no event loop running (on 3.9 such a one belongs to another loop
+  than the one asyncio.run() starts, and waiting on it fails with "attached to a different loop").
 - Never-awaited coroutines: coroutine origin tracking plus a warnings.showwarning hook, so the
   "coroutine ... was never awaited" RuntimeWarning comes with the line where the coroutine was made.
 """
@@ -63,8 +65,9 @@ _stalls: List[Dict[str, Any]] = []
 _tasks: List[Dict[str, Any]] = []
 _unawaited: List[Dict[str, Any]] = []
 _marks: List[Dict[str, Any]] = []
-# (kind, file, line) -> how many were made there.
+# (kind, file, line, function) -> how many were made there, and how many of those with no loop running.
 _primitives: Dict[Any, int] = {}
+_primitives_outside: Dict[Any, int] = {}
 
 
 # -- where in the learner's code ----------------------------------------------------------------------
@@ -258,8 +261,11 @@ def _count_made(cls: Any, kind: str) -> None:
         site = _caller_site()
         if site is not None:
             key = (type(self).__name__ if kind == "Semaphore" else kind, site["file"], site["line"], site["function"])
+            outside = asyncio.events._get_running_loop() is None
             with _lock:
                 _primitives[key] = _primitives.get(key, 0) + 1
+                if outside:
+                    _primitives_outside[key] = _primitives_outside.get(key, 0) + 1
 
     cls.__init__ = watched_init  # type: ignore[method-assign]
 
@@ -352,7 +358,8 @@ def snapshot() -> Dict[str, Any]:
         return {"loops": [dict(x) for x in _loops], "stalls": [dict(x) for x in _stalls] + open_stalls,
                 "tasks": [dict(x) for x in _tasks], "unawaited": [dict(x) for x in _unawaited],
                 "marks": [dict(x) for x in _marks],
-                "primitives": [{"kind": kind, "file": file, "line": line, "function": function, "made": made}
+                "primitives": [{"kind": kind, "file": file, "line": line, "function": function, "made": made,
+                                "outsideLoop": _primitives_outside.get((kind, file, line, function), 0)}
                                for (kind, file, line, function), made in _primitives.items()]}
 
 

@@ -110,6 +110,18 @@ def starts_all_first(ctx: Context) -> str:
     late = [c["station"] for c in calls if c["start"] >= first_end]
     if late:
         expect_blocking_not_the_cause(ctx, watched)
+        made_early = all(c.get("made", first_end) < first_end for c in calls)
+        if made_early:
+            fail(f"All {len(calls)} fetch_reading coroutines were made before the first station answered, but only "
+                 f"{len(early)} had started running; {', '.join(late)} started only after that. Making a coroutine "
+                 "does not start it: it runs when it is awaited, so awaiting them one after another runs them one "
+                 "after another.",
+                 why="a coroutine object is only a paused call. asyncio.gather(*coroutines) wraps every one of them in "
+                     "a task, and tasks start at once, all together; asyncio.create_task(coro) starts one. Then they "
+                     "all wait at the same time.",
+                 line=ctx.line_of_function("fetch_all"), hint=1,
+                 expected=f"all {len(calls)} started before any finished",
+                 actual=f"{len(early)} started before the first finished")
         fail(f"Only {len(early)} of {len(calls)} stations had been asked when the first answer came back; "
              f"{', '.join(late)} started only after that.",
              why="awaiting each coroutine before creating the next one runs them one at a time. Create them all "

@@ -1,5 +1,6 @@
 """Probe: calls the learner's fetch_all with the checks' own stations, timing every fetch_reading call
-(start, end, what it returned) while asyncwatch looks for coroutines never awaited."""
+(when its coroutine was made, when it started running, when it ended, what it returned) while asyncwatch
+looks for coroutines never awaited."""
 import asyncio
 import functools
 import inspect
@@ -18,8 +19,8 @@ outcome: Dict[str, Any] = {}
 
 def watch(original: Any) -> Any:
     @functools.wraps(original)  # keeps the name, so "coroutine 'fetch_reading' was never awaited" still says so
-    async def watched(station: str, seconds: float) -> Any:
-        call: Dict[str, Any] = {"station": station, "start": time.perf_counter(), "end": None}
+    async def running(station: str, seconds: float, made: float) -> Any:
+        call: Dict[str, Any] = {"station": station, "made": made, "start": time.perf_counter(), "end": None}
         calls.append(call)
         try:
             value = await original(station, seconds)
@@ -29,6 +30,12 @@ def watch(original: Any) -> Any:
         call["end"] = time.perf_counter()
         call["returned"] = repr(value)
         return value
+
+    @functools.wraps(original)
+    def watched(station: str, seconds: float) -> Any:
+        # A plain function, so the moment the learner's code MAKES the coroutine is known too: making one does
+        # not start it, and "I made them all first" is the classic reason for awaiting them one by one.
+        return running(station, seconds, time.perf_counter())
     return watched
 
 

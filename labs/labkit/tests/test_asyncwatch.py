@@ -175,6 +175,30 @@ class AsyncWatchTest(TempDirTestCase):
         self.assertEqual((again or {}).get("made"), 4)
         self.assertIsNone(watched.made_again_and_again("Lock"))
 
+    def test_locks_and_semaphores_made_with_no_loop_running_are_counted_apart(self) -> None:
+        watched = self.watch("""
+            import asyncio
+
+            TOP = asyncio.Lock()
+
+            def plain(n):
+                return asyncio.Semaphore(n)
+
+            async def main(outside):
+                inside = asyncio.Semaphore(1)
+                async with inside, outside:
+                    await asyncio.sleep(0)
+
+            asyncio.run(main(plain(2)))
+        """)
+        outside = {(p["kind"], p["line"]): p["outsideLoop"] for p in watched.primitives}
+        self.assertEqual(outside, {("Lock", self.line_of("TOP = asyncio.Lock()")): 1,
+                                   ("Semaphore", self.line_of("asyncio.Semaphore(n)")): 1,
+                                   ("Semaphore", self.line_of("asyncio.Semaphore(1)")): 0})
+        first = watched.made_outside_a_loop()
+        self.assertEqual((first or {}).get("line"), self.line_of("TOP = asyncio.Lock()"))
+        self.assertIsNone(Watched(primitives=[{"kind": "Lock", "made": 2, "outsideLoop": 0}]).made_outside_a_loop())
+
     def test_marks_share_the_clock_of_the_other_records(self) -> None:
         watched = self.watch("""
             import asyncio

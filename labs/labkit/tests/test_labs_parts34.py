@@ -41,6 +41,20 @@ class PartsThreeAndFourTest(LabEditTestCase):
         self.assert_passes("asyncio-first-steps", [(FIRST_STEPS_GATHER, (
             "    tasks = [asyncio.create_task(c) for c in coroutines]\n    return [await task for task in tasks]"))])
 
+    def test_first_steps_coroutines_made_first_then_awaited_one_by_one(self) -> None:
+        # The classic belief that making the coroutines starts them: named as such, with hint 1, not as
+        # "awaiting each coroutine before creating the next one", which this code does not do.
+        result = self.verify("asyncio-first-steps", edits=[(FIRST_STEPS_GATHER, "    return [await c for c in coroutines]")])
+        ends = result["starts-all-first"]
+        self.assertEqual(ends["status"], "failed", ends)
+        self.assertIn("were made before the first station answered", str(ends["message"]))
+        self.assertIn("Making a coroutine does not start it", str(ends["message"]))
+        self.assertNotIn("before creating the next one", str(ends["message"]))
+        self.assertEqual(ends["hint"], 1)
+        # The starter makes each coroutine only when it awaits it: the message for that stays.
+        self.assert_fails("asyncio-first-steps", [], "starts-all-first", ["started only after that", "before creating the next one"],
+                          "starter")
+
     def test_first_steps_wrong_awaits(self) -> None:
         self.assert_fails("asyncio-first-steps", [(FIRST_STEPS_GATHER, "    return await asyncio.gather(coroutines)")],
                           "awaits-coroutines", ["separate arguments"], line_text="gather(coroutines)")
@@ -98,6 +112,31 @@ class PartsThreeAndFourTest(LabEditTestCase):
                           line_text="async with asyncio.Semaphore(7)")
         self.assert_fails("flags-asyncio", [(", return_exceptions=True)", ")")], "exact-counts",
                           ["stopped at the first failed download"])
+
+    def test_flags_asyncio_no_limit_is_not_called_seven_at_a_time(self) -> None:
+        ends = self.verify("flags-asyncio", edits=[("        async with semaphore:\n            image", "        if True:\n            image")])
+        self.assertEqual(ends["limits-concurrency"]["status"], "failed")
+        timing = ends["time-close-to-rounds"]
+        if timing["status"] == "passed":
+            self.assertIn("concur_req=7 but up to 21 at once", str(timing["message"]))
+            self.assertNotIn("7 at a time", str(timing["message"]))
+
+    def test_flags_asyncio_semaphore_made_before_the_loop(self) -> None:
+        # A semaphore made in download_many, before asyncio.run(): on 3.9 it belongs to another loop than the one
+        # asyncio.run() starts, and the first download that waits on it fails with "attached to a different loop";
+        # 3.10+ binds it to the loop that first uses it, so there the same code is right.
+        edits = [("async def supervisor(cc_list: List[str], concur_req: int)",
+                  "async def supervisor(cc_list: List[str], semaphore: asyncio.Semaphore)"),
+                 ("    semaphore = asyncio.Semaphore(concur_req)\n", ""),
+                 ("    return asyncio.run(supervisor(cc_list, concur_req))",
+                  "    semaphore = asyncio.Semaphore(concur_req)\n    return asyncio.run(supervisor(cc_list, semaphore))")]
+        if sys.version_info >= (3, 10):
+            self.assert_passes("flags-asyncio", edits)
+            return
+        self.assert_fails("flags-asyncio", edits, "limits-concurrency",
+                          ["belongs to another event loop", "made at line", "in download_many()", "while no event loop was running",
+                           "Make it inside the coroutine that asyncio.run() runs"],
+                          line_text="semaphore = asyncio.Semaphore(concur_req)")
 
     # -- asyncio-taskgroup -----------------------------------------------------------------------------
     @unittest.skipIf(sys.version_info < (3, 11), "asyncio.TaskGroup needs Python 3.11")
