@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from typing import Iterable, List, Optional, Sequence
+from typing import Iterable, List, Optional, Sequence, Set, Tuple
 
 from labkit import flags
 from labkit.checks import Context, Run, expect_same_bytes, fail
@@ -14,6 +14,7 @@ DOWNLOADS = "downloaded"
 # The flags labs' programs take about a second; this is for a deadlock or a hung request, not a slow machine.
 RUN_TIMEOUT = 15.0
 _CODE = re.compile(r"\b[A-Za-z]{2,3}\b")
+_UPPER_WORD = re.compile(r"\b[A-Z]+\b")
 
 
 def run_downloader(ctx: Context, probe: Optional[str] = None, expect_ok: bool = True) -> Run:
@@ -64,6 +65,37 @@ def printed_codes(text: str, known: Iterable[str]) -> List[str]:
     """The known country codes a program printed, in order (upper-case words only, so 'in' is not IN)."""
     wanted = {code.upper() for code in known}
     return [word for word in _CODE.findall(text) if word.isupper() and word in wanted]
+
+
+def _split_codes(word: str, wanted: Set[str]) -> Optional[List[str]]:
+    """`word` cut into known codes ('PHJP' -> ['PH', 'JP']), or None when it cannot be."""
+    if not word:
+        return []
+    for size in sorted({len(code) for code in wanted}):
+        if word[:size] in wanted:
+            rest = _split_codes(word[size:], wanted)
+            if rest is not None:
+                return [word[:size], *rest]
+    return None
+
+
+def code_words(text: str, known: Iterable[str]) -> List[Tuple[str, List[str]]]:
+    """Each upper-case word a program printed that is a known code, or known codes with nothing between
+    them ('PHJP'), with its codes, in order. Codes run together are what print(cc, end=' ') gives when two
+    threads print at the same moment: each print writes the code and its end separately, so one thread's
+    code can land right after another's."""
+    wanted = {code.upper() for code in known}
+    found: List[Tuple[str, List[str]]] = []
+    for word in _UPPER_WORD.findall(text):
+        codes = [word] if word in wanted else _split_codes(word, wanted)
+        if codes:
+            found.append((word, codes))
+    return found
+
+
+def run_together(text: str, known: Iterable[str]) -> List[str]:
+    """The printed words made of two or more known codes run together ('PHJP')."""
+    return [word for word, codes in code_words(text, known) if len(codes) > 1]
 
 
 def requested_codes(run: Run) -> List[str]:

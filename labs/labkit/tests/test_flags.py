@@ -85,3 +85,19 @@ class GifTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class PrintedCodesTest(unittest.TestCase):
+    """What the flags labs' checks read from a program's output."""
+
+    def test_codes_two_threads_printed_at_once_are_found_run_together(self) -> None:
+        from labkit.flagchecks import code_words, printed_codes, run_together
+        # print(cc, end=" ") from two threads at once: one thread's code lands right after another's.
+        text = "BD BR CD PHJP  PK MXRUTR\nSummary: 20 flags downloaded. DONE OK HTTP in IN"
+        self.assertEqual(run_together(text, flags.POP20_CC), ["PHJP", "MXRUTR"])
+        self.assertEqual([cc for _, codes in code_words(text, flags.POP20_CC) for cc in codes],
+                         ["BD", "BR", "CD", "PH", "JP", "PK", "MX", "RU", "TR", "IN"])
+        # Words that only look like codes are not codes: lower case, or letters that split into no codes.
+        self.assertEqual(code_words("in Br DONE XX BDX", flags.POP20_CC), [])
+        # printed_codes still reads whole words only, so a program's own verdict is not loosened.
+        self.assertEqual(printed_codes(text, flags.POP20_CC), ["BD", "BR", "CD", "PK", "IN"])

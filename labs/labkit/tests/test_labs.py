@@ -80,6 +80,31 @@ class LabVerificationTest(LabEditTestCase):
             "            print(executor.submit(download_one, cc).result(), end=\" \", flush=True)\n"
             "            count += 1"))], "faster-than-sequential", ["in this same Check"])
 
+    def test_threadpool_results_out_of_order_are_told_why(self) -> None:
+        # Results taken from as_completed come in the order the downloads finished: the check says so, at that call.
+        self.assert_fails("flags-threadpool", [
+            ("from concurrent.futures import ThreadPoolExecutor", "from concurrent.futures import ThreadPoolExecutor, as_completed"),
+            (MAP_LOOP, ("        futures = [executor.submit(download_one, cc) for cc in sorted(cc_list)]\n"
+                        "        for future in as_completed(futures):\n"
+                        "            print(future.result(), end=\" \", flush=True)\n"
+                        "            count += 1"))],
+            "results-in-input-order", ["the order as_completed handed out the futures"], line_text="        for future in as_completed(")
+        # map keeps the input order; the input was not sorted.
+        self.assert_fails("flags-threadpool", [("executor.map(download_one, sorted(cc_list))", "executor.map(download_one, cc_list)")],
+                          "results-in-input-order", ["order the calls were handed to the pool", "sorted(cc_list)"],
+                          line_text="        for cc in executor.map(")
+        # Printing in the worker: the codes come out as the downloads finish, and two threads' prints can run
+        # together ('PHJP'), which is told as that, never as codes that were not printed.
+        ends = self.verify("flags-threadpool", edits=[
+            ('    save_flag(image, f"{cc.lower()}.gif")\n    return cc\n',
+             '    save_flag(image, f"{cc.lower()}.gif")\n    print(cc, end=" ", flush=True)\n    return cc\n'),
+            ('            print(cc, end=" ", flush=True)\n', "")])
+        result = ends["results-in-input-order"]
+        self.assertEqual(result["status"], "failed", result)
+        self.assertNotIn("never printed", str(result["message"]))
+        self.assertEqual([result["line"]], [n for n, text in enumerate(self.source.splitlines(), 1)
+                                            if text == '    print(cc, end=" ", flush=True)'])
+
     # -- futures-as-completed --------------------------------------------------------------------------
     def test_as_completed(self) -> None:
         self.assert_passes("futures-as-completed")
