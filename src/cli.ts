@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { Catalog, Lab, describeProblem, findLab, groupByPart, loadCatalog, pythonTooOldFor } from './core/catalog';
 import { partLabel } from './core/parts';
 import { Candidate, PythonProblem, defaultCandidates, findPython, versionText } from './core/python';
-import { CheckResult } from './core/results';
+import { CheckResult, summarize } from './core/results';
 import { runChecks } from './core/runner';
 import { applyStart, nodeExists, planStart } from './core/scaffold';
 import { verifyLab } from './core/verify';
@@ -177,9 +177,19 @@ function hint(lab: Lab, numberText: string | undefined): number {
 async function check(lab: Lab, options: { dir: string; json: boolean; trace?: string; python?: string }): Promise<number> {
   const workDir = learnerLabDir(path.resolve(options.dir), lab.manifest.id);
   if (!fs.existsSync(path.join(workDir, lab.manifest.entry))) {
-    const message = fs.existsSync(workDir)
+    const started = fs.existsSync(workDir);
+    const message = started
       ? `${path.join(workDir, lab.manifest.entry)} is missing. Restore it, or start over with: concurrency-labs start ${lab.manifest.id}`
       : `the lab is not started in ${workDir}. Run: concurrency-labs start ${lab.manifest.id}`;
+    if (options.json) {
+      // A script reading --json gets the verdict in the usual shape: every check an error that says what to do.
+      const fatal = { message, file: started ? lab.manifest.entry : null, line: null };
+      const run = summarize(lab.manifest.checks, [{ type: 'fatal', fatal }], {
+        timedOut: false, cancelled: false, exitCode: null, stderr: '', timeLimitSeconds: lab.manifest.timeLimitSeconds, durationMs: 0,
+      });
+      process.stdout.write(JSON.stringify({ lab: lab.manifest.id, workDir, ...run }, null, 2) + '\n');
+      return EXIT[run.status];
+    }
     throw new UsageError(message);
   }
   const python = await resolvePython(options.python);
