@@ -25,6 +25,8 @@ class DownloadStatus(Enum):
     OK = "ok"
     NOT_FOUND = "not found"
     ERROR = "error"
+
+
 MAX_WORKERS = 8
 # XXX is no country: the server answers 404 Not Found for it.
 CC_LIST = POP20_CC + ["XXX"]
