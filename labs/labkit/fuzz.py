@@ -14,6 +14,12 @@ The pauses are long (milliseconds) where a switch does harm, between an update's
 before a read that reports a shared value, and tiny elsewhere; the interpreter's switch interval is made
 tiny too. A correct program only gets slower: under a lock, the pauses happen while the lock is held.
 
+Locks taken one inside another are where a lock-order deadlock hides: thread 1 holds A and wants B while
+thread 2 holds B and wants A. Only a thread switch between taking the first lock and the second brings it
+out, so the tracer also pauses (long) right before a `with` or an `acquire()` that runs while another lock
+of the same function may be held (a `with` nested in a `with`, the second item of `with a, b:`, an
+`acquire()` after another one). A program with one lock, or locks never nested, is not slowed there.
+
 Shared state means: a store to a global, a closure cell, an attribute or an item (STORE_GLOBAL, STORE_NAME,
 STORE_DEREF, STORE_ATTR, STORE_SUBSCR), and a load of a name or attribute that some function of the learner
 stores to. Local variables are private to their thread, so they are left alone.
@@ -29,6 +35,7 @@ its local tracer set explicitly, which 3.13 needs for a frame's first call.
 """
 from __future__ import annotations
 
+import ast
 import dis
 import os
 import random
@@ -37,7 +44,7 @@ import threading
 import time
 import types
 from dataclasses import asdict, dataclass
-from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Set, TextIO, Tuple
+from typing import Any, Callable, Dict, Iterable, List, NamedTuple, Optional, Sequence, Set, TextIO, Tuple
 
 _STORES_TO_NAMES = {"STORE_GLOBAL", "STORE_NAME", "STORE_DEREF"}
 _STORES_ELSEWHERE = {"STORE_ATTR", "STORE_SUBSCR"}
@@ -49,8 +56,11 @@ _MISSING = object()
 # A step of a code object's plan: what the instruction at that offset does to shared state.
 # LOAD: a read that reports or uses a shared value (`print(counter)`); UPDATE: the read that starts a
 # read-modify-write (a store of the same name follows on its line: `counter += 1`); STORE: a write.
-LOAD, UPDATE, STORE = "load", "update", "store"
-Step = Tuple[str, str, str, int]  # (LOAD, UPDATE or STORE, opname, name or "", line)
+# HOLD: the taking of a lock while another may already be held (see nested_lock_lines).
+LOAD, UPDATE, STORE, HOLD = "load", "update", "store", "hold"
+Step = Tuple[str, str, str, int]  # (LOAD, UPDATE, STORE or HOLD, opname, name or "", line)
+_WITH_ENTERS = {"SETUP_WITH", "BEFORE_WITH"}  # 3.9-3.10, 3.11-3.13: calls the context manager's __enter__
+_METHOD_LOADS = {"LOAD_METHOD", "LOAD_ATTR"}  # `lock.acquire` before its call
 
 
 @dataclass(frozen=True)
@@ -118,7 +128,68 @@ def shared_names(module_code: types.CodeType) -> Tuple[Set[str], Set[str]]:
     return names, attributes
 
 
-def plan_for(code: types.CodeType, names: Set[str], attributes: Set[str]) -> Dict[int, Step]:
+class LockTake(NamedTuple):
+    """One place where a function takes a lock (a `with` item, or a call of `.acquire()`), with the locks that
+    the same function may hold at that moment, each named by its source text (`total_lock`, `self.lock`)."""
+
+    lines: Tuple[int, ...]  # the line of the `with` or the call, and of the expression when it spans more
+    function: str
+    lock: str
+    held: Tuple[str, ...]
+
+
+def lock_takes(tree: ast.AST) -> List[LockTake]:
+    """Every `with` item and every `.acquire()` call in the learner's code, each with what its function may
+    already hold there: the items of enclosing `with` blocks and of earlier items of the same `with`, and
+    locks acquire()d earlier and not yet release()d. Functions nested inside are their own scope: they run
+    when called, not while the enclosing lock is held."""
+    found: List[LockTake] = []
+
+    def span(node: ast.AST, *more: int) -> Tuple[int, ...]:
+        first = getattr(node, "lineno", 0)
+        last = getattr(node, "end_lineno", None) or first
+        return tuple(sorted(set(range(first, last + 1)) | set(more)))
+
+    def visit(node: ast.AST, function: str, held: Tuple[str, ...], acquired: List[str]) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            name = getattr(node, "name", "<lambda>")
+            fresh: List[str] = []
+            for child in ast.iter_child_nodes(node):
+                visit(child, name, (), fresh)
+            return
+        if isinstance(node, ast.With):
+            taken = held
+            for item in node.items:
+                visit(item, function, taken, acquired)
+                found.append(LockTake(span(item.context_expr, node.lineno), function, ast.unparse(item.context_expr),
+                                      taken + tuple(acquired)))
+                taken = taken + (ast.unparse(item.context_expr),)
+            for statement in node.body:
+                visit(statement, function, taken, acquired)
+            return
+        for child in ast.iter_child_nodes(node):
+            visit(child, function, held, acquired)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            target = ast.unparse(node.func.value)
+            if node.func.attr == "acquire":
+                found.append(LockTake(span(node), function, target, held + tuple(acquired)))
+                acquired.append(target)
+            elif node.func.attr == "release" and target in acquired:
+                acquired.remove(target)
+
+    visit(tree, "<module>", (), [])
+    return found
+
+
+def nested_lock_lines(tree: ast.AST) -> Set[int]:
+    """Lines that take a lock while another lock taken by the same function may still be held: a thread that
+    pauses there holds one lock and not yet the next, the moment a thread that takes them in the other order
+    deadlocks it."""
+    return {line for take in lock_takes(tree) if take.held for line in take.lines}
+
+
+def plan_for(code: types.CodeType, names: Set[str], attributes: Set[str],
+             lock_lines: Optional[Set[int]] = None) -> Dict[int, Step]:
     """Offsets of the instructions to fuzz in one code object, and what each one does."""
     plan: Dict[int, Step] = {}
     stores_after: Dict[Tuple[str, int], int] = {}  # (name, line) -> offset of the last store there
@@ -134,6 +205,9 @@ def plan_for(code: types.CodeType, names: Set[str], attributes: Set[str]) -> Dic
         elif (opname in _NAME_LOADS and name in names) or (opname in _ATTR_LOADS and name in attributes):
             updates = stores_after.get((name, line), -1) > instruction.offset
             plan[instruction.offset] = (UPDATE if updates else LOAD, opname, name, line)
+        elif lock_lines and line in lock_lines and (
+                opname in _WITH_ENTERS or (opname in _METHOD_LOADS and name == "acquire")):
+            plan[instruction.offset] = (HOLD, opname, name, line)
     return plan
 
 
@@ -153,7 +227,7 @@ class Fuzzer:
         # `sleeps += 1` from many threads would lose counts: the very race this module exists to show.
         self._count_lock = threading.Lock()
         self._random = random.Random(seed)
-        self._files: Dict[str, Optional[Tuple[Set[str], Set[str]]]] = {}
+        self._files: Dict[str, Optional[Tuple[Set[str], Set[str], Set[int]]]] = {}
         self._plans: Dict[types.CodeType, Optional[Dict[int, Step]]] = {}
         self._saved_interval: Optional[float] = None
         self._installed = False
@@ -193,19 +267,22 @@ class Fuzzer:
         self.uninstall()
 
     # -- deciding what to trace ----------------------------------------------------------------------
-    def _shared_in_file(self, filename: str) -> Optional[Tuple[Set[str], Set[str]]]:
+    def _shared_in_file(self, filename: str) -> Optional[Tuple[Set[str], Set[str], Set[int]]]:
         if filename not in self._files:
             self._files[filename] = self._read_shared(filename)
         return self._files[filename]
 
-    def _read_shared(self, filename: str) -> Optional[Tuple[Set[str], Set[str]]]:
+    def _read_shared(self, filename: str) -> Optional[Tuple[Set[str], Set[str], Set[int]]]:
+        """(shared names, shared attributes, nested lock lines) of a learner's file; None for other files."""
         real = os.path.realpath(filename)
         if not any(real == root or real.startswith(root + os.sep) for root in self.roots):
             return None
         try:
             # Bytes, so compile() reads the file as Python does: a BOM or a coding line is honoured.
             with open(real, "rb") as handle:
-                return shared_names(compile(handle.read(), real, "exec"))
+                source = handle.read()
+            tree = compile(source, real, "exec", ast.PyCF_ONLY_AST)
+            return (*shared_names(compile(tree, real, "exec")), nested_lock_lines(tree))
         except (OSError, SyntaxError, ValueError):
             return None
 
@@ -270,11 +347,14 @@ class _FrameTracer:
         if step is None:
             return self.trace
         kind, opname, name, line = step
-        # Long pauses where a switch does harm: between an update's read and its write, and before a
-        # read that reports a shared value (another thread's update can land first, so the report is of
-        # the wrong value). The read that starts an update gets a short one.
+        # Long pauses where a switch does harm: between an update's read and its write, before a read
+        # that reports a shared value (another thread's update can land first, so the report is of the
+        # wrong value), and before taking a lock while another may be held (another thread can take that
+        # one first, in the other order). The read that starts an update gets a short one.
         self.fuzzer.pause(long=(kind == STORE and (opname in _STORES_ELSEWHERE or name in self.reads))
-                          or kind == LOAD)
+                          or kind == LOAD or kind == HOLD)
+        if kind == HOLD:
+            return self.trace
         # Read values after the pause, right before the instruction runs, so they are what it will see.
         if kind != STORE:
             self.reads[name] = _value_of(frame, opname, name) if opname in _NAME_LOADS else _MISSING

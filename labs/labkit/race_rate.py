@@ -5,8 +5,9 @@ solution) many times, each a full `python -m labkit.runner` run as Check does it
                                [--jobs 1] [--python PYTHON] [--file my_wrong_fix.py --expect fail]
 
 --file measures any version of the lab's entry file (a wrong fix that should fail, another correct one
-that should pass). Exit code 0 when what should fail failed in at least --min-percent of the runs, or
-what should pass passed in all of them; 1 otherwise; 2 when the lab cannot be measured.
+that should pass). A check that timed out (a fix that deadlocks) counts as failed. Exit code 0 when what
+should fail failed in at least --min-percent of the runs, or what should pass passed in all of them; 1
+otherwise; 2 when the lab cannot be measured.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ import tempfile
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 _LABS_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -121,15 +122,24 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     seconds = time.monotonic() - began
     expect = options.expect or ("pass" if options.variant == "solution" and not options.file else "fail")
-    wanted = "failed" if expect == "fail" else "passed"
-    hits = counts.get(wanted, 0)
+    wanted, hits, enough = verdict(counts, options.runs, expect, options.min_percent)
     percent = 100.0 * hits / options.runs
     summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
     measured = os.path.basename(options.file) if options.file else options.variant
     print(f"{options.lab} {measured}, check {options.check}, Python {version}: {wanted} in {hits} of "
           f"{options.runs} runs ({percent:.1f}%) [{summary}] in {seconds:.0f} s")
-    enough = percent >= options.min_percent if expect == "fail" else hits == options.runs
     return 0 if enough else 1
+
+
+def verdict(counts: Dict[str, int], runs: int, expect: str, min_percent: float) -> Tuple[str, int, bool]:
+    """(what was counted, how many runs did it, whether that is enough). A check that timed out did not pass
+    either: a fix that deadlocks is caught by a time-out ("possible deadlock"), so it counts as caught."""
+    if expect == "pass":
+        hits = counts.get("passed", 0)
+        return "passed", hits, hits == runs
+    hits = counts.get("failed", 0) + counts.get("timedOut", 0)
+    wanted = "failed or timed out" if counts.get("timedOut") else "failed"
+    return wanted, hits, 100.0 * hits / runs >= min_percent
 
 
 if __name__ == "__main__":

@@ -6,7 +6,8 @@ Probe side (a lab's checks/race.py, run with ctx.run_main(probe="race.py")):
     races.observe_entry()
 
 Checker side: `observed(run)` is what the probe saw (module globals once every thread had finished, the
-lost updates the fuzzer caught, threads still running when the program's main code returned), and
+lost updates the fuzzer caught, threads still running when the program's main code returned, each write
+to stdout with its thread), and
 `expect_no_lost_updates(...)` fails with a message that shows the racing line's bytecode on the learner's
 own Python.
 """
@@ -17,10 +18,10 @@ import random
 import sys
 import threading
 import time
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 
 from labkit import probe
-from labkit.fuzz import FuzzedStream, Fuzzer
+from labkit.fuzz import FuzzedStream, Fuzzer, LockTake, lock_takes
 
 if TYPE_CHECKING:
     from labkit.run import Run
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
 REPORT_KEY = "races"
 # Enough examples for a message and the timeline, without a starter's hundreds of them bloating the report.
 MAX_LOST_REPORTED = 40
+# Up to this many writes to stdout are reported with the thread that made each (a check can then tell whose
+# print landed inside another's line); a program that prints more reports none.
+MAX_WRITES_REPORTED = 5000
 # How long the probe waits, after the program's main code returned, for threads it left running.
 LEFTOVER_WAIT_SECONDS = 5.0
 
@@ -79,6 +83,8 @@ def observe_entry(*, seed: Optional[int] = None, fuzz_output: bool = True) -> No
             "lostUpdates": [u.as_dict() for u in fuzzer.lost_updates[:MAX_LOST_REPORTED]],
             "lostUpdateCount": len(fuzzer.lost_updates),
             "sleeps": fuzzer.sleeps,
+            "writes": ([[thread, text] for _, thread, text in stream.writes]
+                       if len(stream.writes) <= MAX_WRITES_REPORTED else None),
         }})
 
 
@@ -140,6 +146,43 @@ def run_fuzzed(ctx: Any, *, timeout: float, hang_hint: Optional[int] = None) -> 
     return run_with_hang_hint(ctx, hang_hint, probe="race.py", timeout=timeout)
 
 
+def opposite_lock_orders(tree: Any) -> Optional[Tuple[LockTake, LockTake]]:
+    """Two places that take the same two locks in opposite orders (one takes B while holding A, the other A
+    while holding B), or None. Locks are told apart by their source text; a `with` of a call (a new object,
+    like `with threading.Lock():` or `with open(...)`) is no shared lock and is left out."""
+    takes = [take for take in lock_takes(tree) if "(" not in take.lock]
+    for first in takes:
+        for held in first.held:
+            if held == first.lock or "(" in held:
+                continue
+            for second in takes:
+                if second.lock == held and first.lock in second.held:
+                    return first, second
+    return None
+
+
+def _deadlock_risk(ctx: Any, hint: Optional[int]) -> None:
+    """Fails when the learner's code takes two locks in opposite orders, although this run finished: the
+    fuzzer pauses between the two takings, but two threads must also reach them at the same moment, which a
+    pool's staggered tasks may not do in one run."""
+    from labkit.failures import fail
+    tree = getattr(getattr(ctx, "source", None), "tree", None)
+    found = opposite_lock_orders(tree) if tree is not None else None
+    if found is None:
+        return
+    first, second = found
+    a, b = second.lock, first.lock
+    again = "" if second.function == first.function else f"{second.function}() "
+    fail(f"possible deadlock: {first.function}() takes {b} while holding {a} (line {first.lines[0]}), and "
+         f"{again}takes {a} while holding {b} (line {second.lines[0]}). This run got through, but "
+         f"when one thread holds {a} and another holds {b} at the same moment, each waits forever for the lock "
+         "the other holds, and the program hangs.",
+         why="two locks are safe only when every thread takes them in the same order. Take them in one order "
+             "everywhere, or use a single lock for the shared update.",
+         line=second.lines[0], hint=hint, expected=f"{a} and {b} always taken in one order",
+         actual=f"both orders (lines {first.lines[0]} and {second.lines[0]})")
+
+
 def _inline_lock(ctx: Any) -> bool:
     """True when the learner's code takes a lock made right where it is taken (`with threading.Lock():`),
     which no two calls can ever share."""
@@ -148,11 +191,15 @@ def _inline_lock(ctx: Any) -> bool:
 
 
 def expect_no_lost_updates(ctx: Any, run: "Run", expected: int, got: Optional[int], *, what: str,
-                           line: Optional[int], hint: Optional[int], why: str) -> None:
+                           line: Optional[int], hint: Optional[int], why: str,
+                           deadlock_hint: Optional[int] = None) -> None:
     """Fails with "lost updates: expected N, got M", an example of one lost update and the bytecode of its
-    line, at that line."""
+    line, at that line. With `deadlock_hint`, a right total from code that takes two locks in opposite
+    orders fails too, with "possible deadlock" and that hint."""
     from labkit.failures import fail
     if got == expected and not _inline_lock(ctx):
+        if deadlock_hint is not None:
+            _deadlock_risk(ctx, deadlock_hint)
         return
     report = observed(run)
     update = lost_update_at(report, ctx.work_dir)

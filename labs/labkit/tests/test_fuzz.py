@@ -1,15 +1,17 @@
 """labkit.fuzz: the schedule fuzzer makes a one-line `counter += 1` lose updates on every Python, catches
-who overwrote whom, leaves a locked program correct, and splits print()'s two writes."""
+who overwrote whom, leaves a locked program correct, splits print()'s two writes, and brings out a deadlock
+of two locks taken in opposite orders."""
 import io
 import os
 import runpy
 import subprocess
 import sys
+import ast
 import textwrap
 import threading
 import unittest
 
-from labkit.fuzz import Fuzzer, FuzzedStream, plan_for, shared_names
+from labkit.fuzz import Fuzzer, FuzzedStream, lock_takes, nested_lock_lines, plan_for, shared_names
 from labkit.tests.support import TempDirTestCase, child_env
 
 RACY = '''
@@ -106,6 +108,61 @@ class FuzzerTest(TempDirTestCase):
         (namespace,) = fuzzer.module_globals.values()
         self.assertIn("worker", namespace)
 
+# Eight threads, each 5 ms after the last, add to a total under two locks, odd ones in one order and even
+# ones in the other. A thread holds its locks for well under 5 ms, so without a pause between taking the
+# first lock and the second no two threads ever hold one each: the deadlock hides (0 of 20 fuzzed runs hung
+# before the fuzzer paused there). The threads are daemons and joined with a deadline, so a hang is reported.
+OPPOSITE_ORDERS = '''
+import threading
+import time
+
+total = 0
+first = threading.Lock()
+second = threading.Lock()
+
+
+def work(n):
+    global total
+    time.sleep(0.005 * n)
+    if n % 2:
+        with first:
+            with second:
+                total += n
+    else:
+        with second:
+            with first:
+                total += n
+
+
+threads = [threading.Thread(target=work, args=(n,), daemon=True) for n in range(8)]
+for t in threads:
+    t.start()
+deadline = time.monotonic() + 3
+for t in threads:
+    t.join(max(0.0, deadline - time.monotonic()))
+print("stuck" if any(t.is_alive() for t in threads) else f"done {total}")
+'''
+
+
+class LockOrderTest(TempDirTestCase):
+    def run_cli(self, text: str) -> str:
+        folder = self.make_dir()
+        with open(os.path.join(folder, "locks.py"), "w", encoding="utf-8") as handle:
+            handle.write(text)
+        done = subprocess.run([sys.executable, "-m", "labkit.fuzz", "locks.py"], cwd=folder, env=child_env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        return done.stdout.strip()
+
+    def test_locks_taken_in_opposite_orders_deadlock(self) -> None:
+        self.assertEqual(self.run_cli(OPPOSITE_ORDERS), "stuck")
+
+    def test_locks_taken_in_one_order_still_finish(self) -> None:
+        same = OPPOSITE_ORDERS.replace("        with second:\n            with first:\n",
+                                       "        with first:\n            with second:\n")
+        self.assertNotEqual(same, OPPOSITE_ORDERS)
+        self.assertEqual(self.run_cli(same), "done 28")
+
 
 class PlanTest(unittest.TestCase):
     def test_shared_names_are_those_written_inside_functions(self) -> None:
@@ -130,6 +187,41 @@ class PlanTest(unittest.TestCase):
         steps = [plan[offset] for offset in sorted(plan)]
         self.assertEqual([(kind, name, line) for kind, _, name, line in steps],
                          [("update", "counter", 3), ("store", "counter", 3), ("load", "counter", 4)])
+
+    def test_lock_takes_know_what_their_function_may_hold(self) -> None:
+        tree = ast.parse(textwrap.dedent('''
+            def one(a, b):
+                with a:
+                    with b:
+                        pass
+                with a, b:
+                    pass
+
+            def two(a, b):
+                a.acquire()
+                b.acquire()
+                b.release()
+                a.release()
+                b.acquire()
+                with a:
+                    def later():
+                        with b:
+                            pass
+        '''))
+        takes = [(t.lines[0], t.function, t.lock, t.held) for t in lock_takes(tree)]
+        self.assertEqual(takes, [
+            (3, "one", "a", ()), (4, "one", "b", ("a",)), (6, "one", "a", ()), (6, "one", "b", ("a",)),
+            (10, "two", "a", ()), (11, "two", "b", ("a",)), (14, "two", "b", ()), (15, "two", "a", ("b",)),
+            (17, "later", "b", ())])
+        self.assertEqual(nested_lock_lines(tree), {4, 6, 11, 15})
+
+    def test_plan_pauses_before_a_lock_taken_while_another_is_held(self) -> None:
+        source = "def worker():\n    with a:\n        with b:\n            pass\n    with c:\n        pass\n"
+        module = compile(source, "m.py", "exec")
+        worker = next(c for c in module.co_consts if hasattr(c, "co_code"))
+        plan = plan_for(worker, set(), set(), nested_lock_lines(ast.parse(source)))
+        self.assertEqual([(kind, line) for kind, _, _, line in (plan[o] for o in sorted(plan))], [("hold", 3)])
+        self.assertEqual(plan_for(worker, set(), set()), {})
 
 
 class FuzzedStreamTest(unittest.TestCase):

@@ -1,16 +1,19 @@
 """labkit.races and labkit.race_rate: the race probe's report from a real child run, the lost-update
-failure message with the learner's bytecode, and the measuring script."""
+failure message with the learner's bytecode, locks taken in opposite orders, and the measuring script."""
 import contextlib
 import io
 import json
 import os
 import subprocess
+import ast
 import sys
+import textwrap
 import types
 
 from labkit.failures import CheckFailed
-from labkit.races import describe_lost_update, expect_no_lost_updates, observed
+from labkit.races import describe_lost_update, expect_no_lost_updates, observed, opposite_lock_orders
 from labkit.run import Run
+from labkit.source import Source
 from labkit.tests.support import TempDirTestCase, child_env
 
 PROGRAM = '''import threading
@@ -88,6 +91,67 @@ class RaceProbeTest(TempDirTestCase):
                                    line=None, hint=None, why="")
         self.assertIn("Counted too much", failed.exception.message)
 
+    def test_the_report_names_the_thread_of_each_write(self) -> None:
+        writes = observed(self.probe_run())["writes"]
+        self.assertEqual(writes, [["MainThread", "started"], ["MainThread", "\n"]])
+
+
+OPPOSITE = textwrap.dedent('''
+    import threading
+
+    total = 0
+    total_lock = threading.Lock()
+    count_lock = threading.Lock()
+
+
+    def add(n):
+        global total
+        with total_lock:
+            with count_lock:
+                total += n
+
+
+    def add_too(n):
+        global total
+        count_lock.acquire()
+        total_lock.acquire()
+        total += n
+        total_lock.release()
+        count_lock.release()
+''')
+
+
+class LockOrderTest(TempDirTestCase):
+    def orders(self, text: str) -> "tuple | None":
+        found = opposite_lock_orders(ast.parse(text))
+        return None if found is None else tuple((take.lines[0], take.function, take.lock, take.held) for take in found)
+
+    def test_two_locks_taken_in_opposite_orders_are_found(self) -> None:
+        self.assertEqual(self.orders(OPPOSITE), ((12, "add", "count_lock", ("total_lock",)),
+                                                 (19, "add_too", "total_lock", ("count_lock",))))
+        same = OPPOSITE.replace("count_lock.acquire()\n    total_lock.acquire()", "total_lock.acquire()\n    count_lock.acquire()")
+        self.assertIsNone(self.orders(same))
+        # A new object in each `with` is no shared lock; a lock released before the next is taken is no nesting.
+        self.assertIsNone(self.orders("def f():\n    with threading.Lock():\n        with a:\n            pass\n"
+                                      "def g():\n    with a:\n        with threading.Lock():\n            pass\n"))
+        self.assertIsNone(self.orders("def f():\n    a.acquire()\n    a.release()\n    b.acquire()\n    b.release()\n"
+                                      "def g():\n    with b:\n        with a:\n            pass\n"))
+
+    def test_a_right_total_with_opposite_orders_fails_as_a_possible_deadlock(self) -> None:
+        path = os.path.join(self.make_dir(), "total.py")
+        with open(path, "w", encoding="utf-8") as handle:
+            handle.write(OPPOSITE)
+        ctx = types.SimpleNamespace(work_dir=os.path.dirname(path), source=Source(path))
+        run = Run([], "", "", 0, 0.0, 1.0)
+        expect_no_lost_updates(ctx, run, 5, 5, what="updates", line=None, hint=1, why="")  # not asked to look
+        with self.assertRaises(CheckFailed) as failed:
+            expect_no_lost_updates(ctx, run, 5, 5, what="updates", line=None, hint=1, why="", deadlock_hint=4)
+        message = failed.exception.message
+        self.assertTrue(message.startswith("possible deadlock: add() takes count_lock while holding total_lock "
+                                           "(line 12), and add_too() takes total_lock while holding count_lock "
+                                           "(line 19)"), message)
+        self.assertEqual((failed.exception.line, failed.exception.hint), (19, 4))
+
 
 class RaceRateTest(TempDirTestCase):
     def test_measures_the_starter_and_the_solution_of_thread_race(self) -> None:
@@ -118,6 +182,12 @@ class RaceRateTest(TempDirTestCase):
             code = race_rate.main(["thread-race", "--check", "each-count-once", "--file", path, "--runs", "2"])
         self.assertEqual(code, 0, out.getvalue())
         self.assertIn("thread-race counter.py, check each-count-once", out.getvalue())
+
+    def test_a_time_out_counts_as_caught_when_the_check_should_fail(self) -> None:
+        from labkit.race_rate import verdict
+        self.assertEqual(verdict({"timedOut": 3, "failed": 1}, 4, "fail", 99.0), ("failed or timed out", 4, True))
+        self.assertEqual(verdict({"failed": 98, "passed": 2}, 100, "fail", 99.0), ("failed", 98, False))
+        self.assertEqual(verdict({"passed": 9, "timedOut": 1}, 10, "pass", 99.0), ("passed", 9, False))
 
     def test_unknown_lab_is_an_error(self) -> None:
         from labkit import race_rate

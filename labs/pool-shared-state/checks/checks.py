@@ -52,6 +52,7 @@ def total_is_right(ctx: Context) -> str:
              line=ctx.line_of_function("download_many"), hint=LOST_UPDATE_HINT)
     expect_no_lost_updates(
         ctx, run, expected, got, what="bytes", line=ctx.line_of_function("download_one"), hint=LOST_UPDATE_HINT,
+        deadlock_hint=HANG_HINT,
         why="every worker thread of the pool adds to the same total; an add that reads the old total and writes "
             "it back after another worker did the same throws that worker's bytes away.")
     return f"{expected} bytes, every one counted, with {observed(run).get('sleeps', 0)} thread switches forced"

@@ -35,9 +35,13 @@ def separator(run: Run) -> str:
     return value if isinstance(value, str) and value.strip() else "-" * 15
 
 
-def output_lines(run: Run) -> List[str]:
-    lines = run.stdout.replace("\r\n", "\n").split("\n")
+def split_lines(text: str) -> List[str]:
+    lines = text.replace("\r\n", "\n").split("\n")
     return lines[:-1] if lines and lines[-1] == "" else lines
+
+
+def output_lines(run: Run) -> List[str]:
+    return split_lines(run.stdout)
 
 
 def line_containing(ctx: Context, text: str) -> Optional[int]:
@@ -62,7 +66,7 @@ def no_lost_updates(ctx: Context) -> str:
     # by its own check.
     got = counter if isinstance(counter, int) else (finals[-1] if finals else None)
     expect_no_lost_updates(
-        ctx, run, expected, got, what="updates", line=ctx.line_of_function("worker"), hint=1,
+        ctx, run, expected, got, what="updates", line=ctx.line_of_function("worker"), hint=1, deadlock_hint=HANG_HINT,
         why="every increment must count. This race hides on a quiet machine and strikes under load; the "
             "Check makes threads switch at the worst moments, as a busy machine eventually would.")
     return (f"all {expected} updates counted, with {report.get('sleeps', 0)} thread switches forced at reads and "
@@ -111,6 +115,29 @@ def mixed_line(lines: List[str], sep: str) -> Optional[str]:
     return None
 
 
+def without_final_print(writes: List[List[str]]) -> Optional[str]:
+    """The output as the writes made it, less the print of the final count (its text and the newline the
+    same thread wrote next); None when the writes hold no final count."""
+    kept = list(writes)
+    for index, (thread, text) in enumerate(kept):
+        if FINAL.search(text):
+            newline = next((i for i in range(index + 1, len(kept)) if kept[i][0] == thread), None)
+            drop = {index} | ({newline} if newline is not None and kept[newline][1] == "\n" else set())
+            return "".join(text for i, (_, text) in enumerate(kept) if i not in drop)
+    return None
+
+
+def mixed_by_final_print(run: Run, sep: str) -> bool:
+    """True when the workers' lines are whole and only the final count's print landed among them (printed
+    while they were still printing): the fix is to wait for the workers, not a lock around the prints."""
+    writes = observed(run).get("writes")
+    if not isinstance(writes, list) or not writes:
+        return False
+    rest = without_final_print(writes)
+    whole = "".join(text for _, text in writes)
+    return rest is not None and mixed_line(split_lines(whole), sep) is not None and mixed_line(split_lines(rest), sep) is None
+
+
 @check("lines-not-interleaved")
 def lines_not_interleaved(ctx: Context) -> str:
     run = main_run(ctx)
@@ -118,6 +145,13 @@ def lines_not_interleaved(ctx: Context) -> str:
     problem = mixed_line(output_lines(run), sep)
     if problem is None:
         return "every count line is whole and followed by its own separator"
+    if mixed_by_final_print(run, sep):
+        fail(f"The output of different threads got mixed: {problem}. The workers' own lines are whole: it is the "
+             "final count that landed among them, printed while the workers were still printing.",
+             why="the main thread printed the total without waiting for the workers, so its print ran at the same "
+                 "time as theirs. Keep the threads in a list and join() each one (or queue.join()) before printing "
+                 "the final count; then no worker prints any more.",
+             line=line_containing(ctx, "Final count"), hint=4)
     fail(f"The output of different threads got mixed: {problem}.",
          why="print() is not one indivisible step: it writes the text, then the newline, and another thread "
              "can write in between. Keep both prints inside the same `with lock:` as the update (or let a "
