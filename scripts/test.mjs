@@ -1,7 +1,7 @@
 // The one test command (`npm test`, called by .ci/run): every suite in order, each one's own output shown,
 // then one line `N passed, N failed` over all of them, so a run that executed nothing is visible.
 // Options: --only a,b  run only these suites · --skip a,b  leave these out · --list  name the suites
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -10,22 +10,37 @@ import { ROOT } from './lib/codeServer.mjs';
 
 const { values } = parseArgs({ options: { only: { type: 'string' }, skip: { type: 'string' }, list: { type: 'boolean', default: false } } });
 
-/** Python 3.9 (the oldest the labs support), when this machine has it besides the default python3. */
-function oldestPython() {
-  const candidates = [];
+/** Every Python 3.9+ this machine has besides the default python3 (pyenv's, else the usual system paths),
+ * one per minor version, so the labs are verified on each and labkit's own tests run on the oldest and the
+ * newest too: the recorder takes another path on 3.12+ (sys.monitoring) than on 3.9-3.11. */
+function otherPythons() {
+  const found = new Map();
   const pyenvRoot = process.env.PYENV_ROOT ?? join(homedir(), '.pyenv');
   const versions = join(pyenvRoot, 'versions');
   if (existsSync(versions)) {
-    for (const name of readdirSync(versions).filter((v) => /^3\.9\.\d+$/.test(v))) {
-      candidates.push(join(versions, name, 'bin', 'python3'));
+    for (const name of readdirSync(versions)) {
+      const match = /^3\.(\d+)\.\d+$/.exec(name);
+      const file = join(versions, name, 'bin', 'python3');
+      if (match && Number(match[1]) >= 9 && existsSync(file) && !found.has(Number(match[1]))) {
+        found.set(Number(match[1]), file);
+      }
     }
   }
-  candidates.push('/usr/bin/python3.9', '/usr/local/bin/python3.9');
-  return candidates.find((file) => existsSync(file));
+  for (let minor = 9; minor <= 13; minor += 1) {
+    const file = [`/usr/bin/python3.${minor}`, `/usr/local/bin/python3.${minor}`].find((candidate) => existsSync(candidate));
+    if (file && !found.has(minor)) {
+      found.set(minor, file);
+    }
+  }
+  const defaultMinor = spawnSync('python3', ['-c', 'import sys; print(sys.version_info[1])'], { encoding: 'utf8' }).stdout?.trim();
+  found.delete(Number(defaultMinor));
+  return [...found.entries()].sort(([a], [b]) => a - b).map(([minor, file]) => ({ minor, file }));
 }
 
 const node = (...args) => [process.execPath, args];
-const py39 = oldestPython();
+const others = otherPythons();
+const py39 = others.find((python) => python.minor === 9)?.file;
+const newest = others.length > 0 && others[others.length - 1].minor > 9 ? others[others.length - 1] : undefined;
 
 /** Each suite: a name, a command, and how its output says how many tests passed. */
 const suites = [
@@ -38,8 +53,15 @@ const suites = [
   ...(py39
     ? [{ name: 'labkit-py39', run: [py39, ['-m', 'unittest', 'discover', '-s', 'labkit/tests', '-t', '.']], cwd: join(ROOT, 'labs'), count: 'unittest' }]
     : []),
+  ...(newest
+    ? [{ name: `labkit-py3${newest.minor}`, run: [newest.file, ['-m', 'unittest', 'discover', '-s', 'labkit/tests', '-t', '.']], cwd: join(ROOT, 'labs'), count: 'unittest' }]
+    : []),
   { name: 'verify', run: node('dist/cli.js', 'verify', '--runs', process.env.VERIFY_RUNS ?? '5'), count: 'summary' },
   ...(py39 ? [{ name: 'verify-py39', run: node('dist/cli.js', 'verify', '--runs', process.env.VERIFY_RUNS ?? '3', '--python', py39), count: 'summary' }] : []),
+  // Fewer runs on the other Pythons: the default and 3.9 carry the repetitions, these catch what a version changes.
+  ...others
+    .filter((python) => python.minor !== 9)
+    .map((python) => ({ name: `verify-py3${python.minor}`, run: node('dist/cli.js', 'verify', '--runs', process.env.VERIFY_RUNS ?? '2', '--python', python.file), count: 'summary' })),
   { name: 'host', run: node('scripts/run-host-tests.mjs', '--suite', 'main'), count: 'summary' },
   { name: 'host-python-extension', run: node('scripts/run-host-tests.mjs', '--suite', 'python-extension'), count: 'summary' },
   { name: 'host-restricted', run: node('scripts/run-host-tests.mjs', '--suite', 'restricted', '--untrusted'), count: 'summary', when: () => existsSync(join(ROOT, 'test', 'host', 'restricted')) },
@@ -118,7 +140,7 @@ for (const suite of chosen) {
 
 console.log('\n━━━ summary ━━━');
 for (const row of table) {
-  console.log(`${row.failed > 0 ? '✗' : '✓'} ${row.suite.padEnd(18)} ${String(row.passed).padStart(4)} passed ${String(row.failed).padStart(3)} failed  ${row.seconds} s`);
+  console.log(`${row.failed > 0 ? '✗' : '✓'} ${row.suite.padEnd(21)} ${String(row.passed).padStart(4)} passed ${String(row.failed).padStart(3)} failed  ${row.seconds} s`);
 }
 console.log(`${totals.passed} passed, ${totals.failed} failed`);
 process.exit(totals.failed > 0 || totals.passed === 0 ? 1 : 0);
