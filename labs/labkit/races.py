@@ -54,11 +54,14 @@ def _wait_for(threads: List[threading.Thread], seconds: float) -> None:
         thread.join(max(0.0, deadline - time.monotonic()))
 
 
-def observe_entry(*, seed: Optional[int] = None, fuzz_output: bool = True) -> None:
+def observe_entry(*, seed: Optional[int] = None, fuzz_output: bool = True,
+                  long_pause: float = LONG_PAUSE_SECONDS) -> None:
     """Runs the learner's program as __main__ under the fuzzer and reports what happened, also when it
-    raises (the exception then goes on to labkit.launch, which reports it as usual)."""
+    raises (the exception then goes on to labkit.launch, which reports it as usual). `long_pause` is the
+    longest pause between an update's read and its write: a lab whose threads reach the update far apart
+    (a pool's downloads) needs a longer one than threads that update in a tight loop."""
     seed = random.SystemRandom().randrange(1 << 30) if seed is None else seed
-    fuzzer = Fuzzer([probe.learner_dir()], seed=seed, max_long_sleep=LONG_PAUSE_SECONDS)
+    fuzzer = Fuzzer([probe.learner_dir()], seed=seed, max_long_sleep=long_pause)
     stream = FuzzedStream(sys.stdout, fuzzer if fuzz_output else None)
     before = set(threading.enumerate())
     sys.stdout = stream  # type: ignore[assignment]

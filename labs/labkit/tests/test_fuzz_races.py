@@ -96,6 +96,51 @@ class RaceProbeTest(TempDirTestCase):
         self.assertEqual(writes, [["MainThread", "started"], ["MainThread", "\n"]])
 
 
+# Twenty-four threads that reach `total += 1` 4 ms apart, like a pool's downloads that end a few milliseconds
+# apart: an update is lost only when the pause between a thread's read and its write outlasts that gap.
+STAGGERED = '''import threading
+import time
+
+total = 0
+ready = threading.Barrier(24)
+
+
+def worker(n):
+    global total
+    ready.wait()
+    time.sleep(0.004 * n)
+    total += 1
+
+
+threads = [threading.Thread(target=worker, args=(n,)) for n in range(24)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+print(total)
+'''
+
+
+class PoolProbeTest(TempDirTestCase):
+    def test_the_pool_probe_pauses_long_enough_for_updates_ms_apart(self) -> None:
+        from labkit.tests.support import LABS_ROOT
+        folder = self.make_dir()
+        with open(os.path.join(folder, "flag_total.py"), "w", encoding="utf-8") as handle:
+            handle.write(STAGGERED)
+        report = os.path.join(folder, "report.jsonl")
+        probe = os.path.join(LABS_ROOT, "pool-shared-state", "checks", "race.py")
+        done = subprocess.run([sys.executable, "-m", "labkit.launch", "--report", report, "--probe", probe,
+                               "flag_total.py"], cwd=folder, env=child_env(), stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True, timeout=60)
+        self.assertEqual(done.returncode, 0, done.stderr)
+        with open(report, encoding="utf-8") as handle:
+            records = [json.loads(line) for line in handle]
+        run = Run([], done.stdout, done.stderr, 0, 0.0, 60.0)
+        run.observations = [r["data"] for r in records if r["kind"] == "observation"]
+        self.assertGreaterEqual(observed(run)["lostUpdateCount"], 1, done.stdout)
+        self.assertLess(int(done.stdout), 24)
+
+
 OPPOSITE = textwrap.dedent('''
     import threading
 
