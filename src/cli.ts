@@ -224,7 +224,7 @@ async function check(lab: Lab, options: { dir: string; json: boolean; trace?: st
 async function verify(catalog: Catalog, ids: string[], runs: number, pythonPath: string | undefined): Promise<number> {
   const labs = ids.length > 0 ? ids.map((id) => requireLab(catalog, id)) : [...catalog.labs];
   const python = await resolvePython(pythonPath);
-  console.log(`verifying ${labs.length} lab(s) with Python ${versionText(python.version)} (${python.executable}), ${runs} solution run(s) each`);
+  console.log(`verifying ${labs.length} lab(s) with Python ${versionText(python.version)} (${python.executable}), ${runs} starter and ${runs} solution run(s) each, taking turns`);
   let passed = 0;
   let failed = 0;
   for (const lab of labs) {
@@ -243,8 +243,12 @@ async function verify(catalog: Catalog, ids: string[], runs: number, pythonPath:
       console.log(`- ${lab.manifest.id}: skipped (${result.skipped})`);
       continue;
     }
-    const seconds = result.attempts.map((attempt) => attempt.run.durationMs / 1000);
-    console.log(`${result.ok ? '✓' : '✗'} ${lab.manifest.id} (starter ${seconds[0]?.toFixed(2)} s, solution ${seconds.slice(1).map((s) => s.toFixed(2)).join(' ')} s)`);
+    const seconds = (variant: string): string =>
+      result.attempts
+        .filter((attempt) => attempt.variant === variant)
+        .map((attempt) => (attempt.run.durationMs / 1000).toFixed(2))
+        .join(' ');
+    console.log(`${result.ok ? '✓' : '✗'} ${lab.manifest.id} (starter ${seconds('starter')} s, solution ${seconds('solution')} s)`);
     if (result.ok) {
       passed++;
     } else {

@@ -7,6 +7,9 @@ export interface CheckSpec {
   readonly title: string;
   /** 1-based index into the lab's hints that fits this check's failure. */
   readonly hint?: number;
+  /** The starter must fail this check on every run, not only on most (a race the checks provoke), so
+   * `verify` holds each starter run to it. */
+  readonly starterFails?: boolean;
 }
 
 export interface FlagServerSpec {
@@ -172,6 +175,9 @@ export function validateManifest(data: unknown, folderName: string): ManifestRes
       if (check.hint !== undefined && (!Number.isInteger(check.hint) || (check.hint as number) < 1 || (check.hint as number) > hintCount)) {
         problem(`${at}.hint`, `must be a hint number from 1 to ${hintCount}`);
       }
+      if (check.starterFails !== undefined && typeof check.starterFails !== 'boolean') {
+        problem(`${at}.starterFails`, 'must be true or false');
+      }
     });
   }
 
@@ -233,6 +239,7 @@ export function validateManifest(data: unknown, folderName: string): ManifestRes
         id: check.id as string,
         title: check.title as string,
         ...(check.hint !== undefined ? { hint: check.hint as number } : {}),
+        ...(check.starterFails === true ? { starterFails: true } : {}),
       })),
       timeLimitSeconds: timeLimitSeconds!,
       ...(minPython !== undefined ? { minPython } : {}),

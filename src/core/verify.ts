@@ -1,11 +1,14 @@
 /**
  * Verifies a lab against its own checks: the starter must fail at least one check (so the learner has
- * something to do) and the reference solution must pass every one, run after run (races are random).
+ * something to do), and every check marked `starterFails` on every run, and the reference solution must
+ * pass every one, run after run (races are random). Starter and solution runs take turns, so a busy
+ * moment of the machine falls on both alike.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Lab, pythonTooOldFor } from './catalog';
+import { CheckSpec } from './manifest';
 import { LAB_MARKER } from './scaffold';
 import { CheckRun, runChecks } from './runner';
 
@@ -36,7 +39,8 @@ export function materialize(lab: Lab, variant: Variant, parent: string): string 
   return dir;
 }
 
-export function judge(variant: Variant, run: CheckRun): { ok: boolean; problem?: string } {
+export function judge(variant: Variant, run: CheckRun, checks: readonly CheckSpec[] = []): { ok: boolean; problem?: string } {
+  const spec = (id: string): CheckSpec | undefined => checks.find((check) => check.id === id);
   const describe = (): string =>
     run.checks
       .filter((check) => check.status !== 'passed')
@@ -45,6 +49,10 @@ export function judge(variant: Variant, run: CheckRun): { ok: boolean; problem?:
   if (variant === 'starter') {
     // The starter must fail for a reason the learner can act on, never crash the checker.
     const failsCleanly = !run.fatal && run.checks.some((check) => check.status === 'failed' || check.status === 'timedOut') && !run.checks.some((check) => check.status === 'error');
+    const survived = run.checks.filter((check) => check.status === 'passed' && spec(check.id)?.starterFails);
+    if (failsCleanly && survived.length > 0) {
+      return { ok: false, problem: `the starter passed ${survived.map((check) => check.id).join(', ')}, which it must fail on every run` };
+    }
     if (failsCleanly) {
       return { ok: true };
     }
@@ -55,10 +63,16 @@ export function judge(variant: Variant, run: CheckRun): { ok: boolean; problem?:
   return run.status === 'passed' ? { ok: true } : { ok: false, problem: `the solution did not pass (${run.status}): ${describe()}` };
 }
 
+/** The starter and the solution, taking turns, `runs` times each (at least once). */
+export function verifyPlan(runs: number): Variant[] {
+  return Array.from({ length: Math.max(1, runs) }, () => ['starter', 'solution'] as Variant[]).flat();
+}
+
 export interface VerifyOptions {
   readonly labsRoot: string;
   readonly pythonExecutable: string;
   readonly pythonVersion: readonly number[];
+  /** Runs of each variant: the starter and the solution take turns, `runs` times each. */
   readonly runs: number;
   readonly onAttempt?: (lab: Lab, attempt: VerifyAttempt, index: number) => void;
 }
@@ -71,11 +85,11 @@ export async function verifyLab(lab: Lab, options: VerifyOptions): Promise<LabVe
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'concurrency-labs-verify-'));
   const attempts: VerifyAttempt[] = [];
   try {
-    const plan: Variant[] = ['starter', ...Array.from({ length: options.runs }, () => 'solution' as const)];
+    const plan = verifyPlan(options.runs);
     for (const [index, variant] of plan.entries()) {
       const workDir = materialize(lab, variant, parent);
       const run = await runChecks({ lab, workDir, labsRoot: options.labsRoot, pythonExecutable: options.pythonExecutable });
-      const verdict = judge(variant, run);
+      const verdict = judge(variant, run, lab.manifest.checks);
       const attempt: VerifyAttempt = { variant, run, ...verdict };
       attempts.push(attempt);
       options.onAttempt?.(lab, attempt, index);

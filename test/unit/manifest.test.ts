@@ -28,6 +28,15 @@ describe('manifest', () => {
     }
   });
 
+  it('keeps a check the starter must fail on every run, and names a malformed mark', () => {
+    const checks = [{ id: 'no-lost-updates', title: 'No lost updates', hint: 1, starterFails: true }, { id: 'joined', title: 'Joined' }];
+    const result = validateManifest(validManifest('demo', { checks }), 'demo');
+    assert.ok(result.ok);
+    assert.equal(result.manifest.checks[0].starterFails, true);
+    assert.equal(result.manifest.checks[1].starterFails, undefined);
+    assert.deepEqual(problemsOf(validManifest('demo', { checks: [{ id: 'x', title: 'X', starterFails: 'yes' }] })), ['checks[0].starterFails']);
+  });
+
   it('names the field of every problem', () => {
     const fields = problemsOf({ ...validManifest('demo'), part: 7, title: '', hints: [], checks: [{ id: 'Bad Id', title: 'x' }] });
     assert.deepEqual(fields.sort(), ['checks[0].id', 'hints', 'part', 'title']);
