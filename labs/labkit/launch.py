@@ -96,8 +96,13 @@ def _snapshot_before(deadline: float, path: str) -> None:
     """Just before the deadline, writes thread names, CPU use and asyncio tasks (labkit.stacks.snapshot),
     which faulthandler cannot tell. A bare _thread, like asyncwatch's, so the learner's
     threading.enumerate() and timeline never see it."""
-    window = min(0.5, max(0.05, (deadline - time.monotonic()) * 0.3))
-    time.sleep(max(0.0, deadline - time.monotonic() - window - 0.2))
+    remaining = deadline - time.monotonic()
+    window = min(0.5, max(0.05, remaining * 0.2))
+    # The snapshot must be on disk before faulthandler ends the process. On a loaded machine a busy
+    # learner thread and other processes can keep this thread off the CPU for a few hundred ms (CI saw a
+    # 0.2 s margin missed), so the margin grows with the time limit: up to 1 s for a lab's 15-60 s.
+    margin = max(0.4, min(1.0, remaining * 0.1))
+    time.sleep(max(0.0, remaining - window - margin))
     try:
         data = stacks.snapshot({_thread.get_ident()}, window)
         partial = path + ".part"

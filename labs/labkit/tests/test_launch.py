@@ -123,7 +123,7 @@ class LaunchTest(TempDirTestCase):
             busy.start()
             idle.start()
             idle.join()
-        """, timeout=2)
+        """, timeout=3)
         self.assertTrue(run.timed_out)
         by_name = {s["thread"]: s for s in run.stacks}
         self.assertEqual(set(by_name), {"main thread", "thread 'spinner'", "thread 'sleeper'"})
@@ -155,7 +155,7 @@ class LaunchTest(TempDirTestCase):
                 await probe.load_learner().supervisor()
 
             asyncio.run(drive())
-        """, timeout=2)
+        """, timeout=3)
         self.assertTrue(run.timed_out)
         self.assertNotIn("<", "".join(f["file"] for s in run.stacks for f in s["frames"]))
         first = run.stacks[0]
