@@ -18,13 +18,19 @@ How, and why this way (every mechanism works unchanged on Python 3.9 to 3.13):
 - Processes: BaseProcess.start / _bootstrap plus os.register_at_fork. A spawned child learns it should
   record when it unpickles its Process object, which carries a _ChildBoot. Each child writes
   <trace>.<pid>.part and the main process merges the parts (labkit.tracemerge).
-- Locks: threading.Lock/RLock become factories that wrap only locks made from a learner's file.
-- Calls: sys.monitoring on 3.12+ (code outside the learner's files is DISABLEd after its first event);
-  on 3.9-3.11 sys.setprofile while the learner's code runs and sys.settrace while library code runs,
-  each thread switching between them (see _make_switching); only when the lab names functions of
-  interest. There is one tracer per thread: when another tool installs its own (labkit.fuzz in the race
-  labs' Check, a probe, pdb), the patched sys.settrace notices, and the recorder keeps to sys.setprofile
-  alone for the rest of the run, as it does when a tracer is already there as it starts.
+- Locks: threading.Lock/RLock become factories that wrap only locks made from a learner's file. The
+  wrapper adds no Python call to the learner's critical section (see _TracedLock).
+- Calls: sys.monitoring on 3.12+ (code outside the functions of interest is DISABLEd after its first
+  event; returns are watched in the functions of interest only); on 3.9-3.11 sys.setprofile while the
+  learner's code runs and sys.settrace while library code runs, each thread switching between them (see
+  _make_switching); only when the lab names functions of interest. There is one tracer per thread: when
+  another tool installs its own (labkit.fuzz in the race labs' Check, a probe, pdb), the patched
+  sys.settrace notices, and the recorder keeps to sys.setprofile alone for the rest of the run, as it
+  does when a tracer is already there as it starts.
+What the recorder costs the learner's program is what its hooks cost: on 3.9-3.11 a new thread's hooks
+go on only as its run() begins (threading's own setting up runs without them), threading's Thread(),
+start() and join() run without them (_unhooked), and the recorder's own bookkeeping in a lock operation
+turns the profiler off rather than feeding it (_paused). Files are resolved a folder at a time.
 The asyncio, executor and multiprocessing modules are patched when the learner's program imports them
 (importing asyncio just to patch it would add ~25 ms to every run).
 """
@@ -40,7 +46,7 @@ import sys
 import threading
 import time
 import weakref
-from types import CodeType, FrameType, ModuleType, TracebackType
+from types import CodeType, FrameType, FunctionType, ModuleType, TracebackType
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from labkit import traceformat, tracemerge
@@ -51,7 +57,15 @@ if TYPE_CHECKING:
 _now = time.perf_counter_ns
 _cpu = time.thread_time_ns
 _ident = threading.get_ident
+_getprofile = sys.getprofile
+_setprofile = sys.setprofile
+_gettrace = sys.gettrace
+_getframe = sys._getframe
+# Calls are recorded by sys.setprofile / sys.settrace hooks (3.9-3.11), not by sys.monitoring.
+_HOOKED_CALLS = sys.version_info < (3, 12)
 _LABKIT_DIR = os.path.dirname(os.path.realpath(__file__))
+# This module's co_filename: its code is seen by the hooks more than any other file's.
+_OWN_FILE = (lambda: None).__code__.co_filename
 _GENERATOR_FLAGS = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 # How long the last write waits for child processes that are still running, so their parts get in.
 _CHILD_GRACE_S = 5.0
@@ -66,7 +80,7 @@ CallInfo = Tuple[str, Dict[str, Any], Dict[str, Any], Optional[int]]
 class _Lane:
     """One thread's row in the timeline of this process."""
 
-    __slots__ = ("id", "thread", "name", "t0", "cpu0", "calls", "parent", "args", "ended")
+    __slots__ = ("id", "thread", "name", "t0", "cpu0", "calls", "parent", "target", "args", "ended", "hook_at_run")
 
     def __init__(self, lane_id: int, thread: threading.Thread) -> None:
         self.id = lane_id
@@ -76,8 +90,10 @@ class _Lane:
         self.cpu0 = _cpu()
         self.calls: List[Tuple[CodeType, int, Dict[str, Any]]] = []
         self.parent: Optional[int] = None
-        self.args: Dict[str, Any] = {}
+        self.target: Any = None  # the thread's target, for its args (made as the trace is written)
+        self.args: Optional[Dict[str, Any]] = {}  # None: a started thread's, still to be made (lane_args)
         self.ended = False
+        self.hook_at_run = False  # the thread's hooks go on as Thread.run begins (see _thread_run)
 
 
 class _TaskRecord:
@@ -108,7 +124,9 @@ class _Session:
         self.events: List[Tuple[Any, ...]] = []
         self.lanes: Dict[int, _Lane] = {}
         self.all_lanes: List[_Lane] = []
-        self.files: Dict[str, Optional[str]] = {}
+        self.files: Dict[str, Optional[str]] = {_OWN_FILE: None}  # labkit's own never counts (see rel)
+        # os.path.realpath of each folder _realpath has seen; the roots were resolved just above.
+        self.folders: Dict[str, str] = dict(zip((os.path.abspath(root) for root in roots), self.roots))
         self.codes: Dict[CodeType, Any] = {}
         self.tasks: "weakref.WeakValueDictionary[int, Any]" = weakref.WeakValueDictionary()
         self.locks: "weakref.WeakSet[_TracedLock]" = weakref.WeakSet()
@@ -118,8 +136,11 @@ class _Session:
         self.merged_pids: List[int] = []
         self.calls_mode = "off"
         self.monitoring_tool: Optional[int] = None
+        self.monitored: List[CodeType] = []  # code objects with the monitoring tool's local events
         self.profile: Optional[Callable[..., Any]] = None
         self.tracer: Optional[Callable[..., Any]] = None
+        # Every profile function this session installs (a thread's run() takes its own off, see _thread_run).
+        self.profiles: Tuple[Callable[..., Any], ...] = ()
         # (tracer, profiler, forget) of _make_switching, kept after a hand-over: threads may still hold them.
         self.switching: Optional[Tuple[Callable[..., Any], Callable[..., Any], Callable[[Any], None]]] = None
         self.draining = False
@@ -199,7 +220,7 @@ class _Session:
             pass
         result: Optional[str] = None
         if filename and not filename.startswith("<"):
-            real = os.path.realpath(filename)
+            real = self._realpath(filename)
             inside = any(real == root or real.startswith(root + os.sep) for root in self.roots)
             # labkit's own modules never count, even when a learner folder holds them (tests do).
             if inside and os.path.dirname(real) != _LABKIT_DIR:
@@ -209,6 +230,31 @@ class _Session:
                     result = real
         self.files[filename] = result
         return result
+
+    def _realpath(self, filename: str) -> str:
+        """os.path.realpath(filename), resolving each folder once: the program's files come from a few
+        folders that share most of their path, and os.path.realpath costs a system call per part of the
+        path (~25 µs a file). A part is resolved again only when it is a symlink."""
+        folder, name = os.path.split(filename)
+        if not name or name in (".", ".."):
+            return os.path.realpath(filename)
+        return self._resolved(self._real_folder(folder), name)
+
+    def _real_folder(self, folder: str) -> str:
+        real = self.folders.get(folder)
+        if real is None:
+            parent, name = os.path.split(folder)
+            if not name or name in (".", ".."):
+                real = os.path.realpath(folder)
+            else:
+                real = self._resolved(self._real_folder(parent), name)
+            self.folders[folder] = real
+        return real
+
+    @staticmethod
+    def _resolved(real_folder: str, name: str) -> str:
+        path = os.path.join(real_folder, name)
+        return os.path.realpath(path) if os.path.islink(path) else path
 
     def where(self, frame: Optional[FrameType]) -> Tuple[Optional[str], int]:
         """The innermost learner frame at or above `frame`: (file, line), or (None, 0)."""
@@ -261,17 +307,27 @@ class _Session:
         if start is not None:
             self.events.append(("f", "thread", "start", lane.t0, lane.id, None, start[0], None))
             lane.parent = start[1]
-        lane.args = self._thread_args(thread, lane.parent)
+        lane.target = thread.__dict__.get("_target")  # run() deletes it
+        lane.args = None
         return lane
 
-    def _thread_args(self, thread: threading.Thread, parent: Optional[int]) -> Dict[str, Any]:
+    def lane_args(self, lane: _Lane) -> Dict[str, Any]:
+        """A thread lane's args, made when first written: none of it is timing, and a thread's start is on
+        the learner's time (its starter waits for it)."""
+        if lane.args is None:
+            lane.args = self._thread_args(lane.thread, lane.parent, lane.target)
+        return lane.args
+
+    def _thread_args(self, thread: threading.Thread, parent: Optional[int], target: Any) -> Dict[str, Any]:
         args: Dict[str, Any] = {"parent": parent, "daemon": thread.daemon}
-        target = getattr(thread, "_target", None)
         if target is None and type(thread).run is not threading.Thread.run:
             target = type(thread).run
         if target is not None:
             args["target"] = _qualname(target)
-            code = getattr(getattr(target, "__func__", target), "__code__", None)
+            if type(target) is FunctionType:
+                code = target.__code__
+            else:
+                code = getattr(getattr(target, "__func__", target), "__code__", None)
             rel = self.rel(code.co_filename) if code is not None else None
             if rel is not None:
                 args["file"] = rel
@@ -284,8 +340,8 @@ class _Session:
         lane.name = lane.thread.name
         lane.ended = True
         self.lanes.pop(_ident(), None)
-        args = dict(lane.args, cpuUs=cpu / 1000)
-        self.events.append(("X", "thread", lane.name, lane.t0, lane.id, t1 - lane.t0, None, args, lane.cpu0, cpu))
+        # The lane in place of its args: lane_args makes them as the trace is written (see snapshot).
+        self.events.append(("X", "thread", lane.name, lane.t0, lane.id, t1 - lane.t0, None, lane, lane.cpu0, cpu))
 
     # ---------------------------------------------------------------------------------------- executors
 
@@ -423,13 +479,16 @@ class _Session:
     def classify(self, code: CodeType) -> Any:
         """CallInfo for a function of interest in the learner's files, else False (cached either way)."""
         info: Any = False
-        rel = self.rel(code.co_filename)
         name = code.co_name
-        if rel is not None and not name.startswith("<"):
+        if not name.startswith("<"):
             qualname = getattr(code, "co_qualname", name)
+            # The name first: most code is not named like a function of interest, and its file then need
+            # not be looked at (the first look at a file costs system calls).
             if self.all_functions or name in self.functions or qualname in self.functions:
-                args = {"file": rel, "line": code.co_firstlineno}
-                info = (qualname, args, dict(args, resumed=True), _first_offset(code))
+                rel = self.rel(code.co_filename)
+                if rel is not None:
+                    args = {"file": rel, "line": code.co_firstlineno}
+                    info = (qualname, args, dict(args, resumed=True), _first_offset(code))
         self.codes[code] = info
         return info
 
@@ -466,10 +525,14 @@ class _Session:
         elif sys.gettrace() is None:
             self.switching = _make_switching(self)
             self.tracer, self.profile, _ = self.switching
+            self.profiles += (self.profile,)
             _wrap(sys, "settrace", _settrace_watch)
             if sys.version_info < (3, 10):
-                _wrap(threading.Condition, "wait", _wait_untraced)
-                _wrap(threading.Thread, "_wait_for_tstate_lock", _wait_untraced)
+                # 3.9 runs every thread's bytecode the slow way while any thread has a tracer: a thread that
+                # waits (Condition.wait, under Event, Future.result, Queue.get...; Thread.join) drops its
+                # hook until it wakes, so that CPU-bound threads run at full speed meanwhile.
+                _wrap(threading.Condition, "wait", _unhooked)
+                _wrap(threading.Thread, "_wait_for_tstate_lock", _unhooked)
             _settrace(self.tracer)
             self.calls_mode = "switching"
         else:
@@ -478,6 +541,7 @@ class _Session:
 
     def start_profile(self) -> None:
         self.profile = _make_profiler(self)
+        self.profiles += (self.profile,)
         sys.setprofile(self.profile)
         self.calls_mode = "profile"
 
@@ -497,6 +561,17 @@ class _Session:
         elif self.profile is not None:
             sys.setprofile(self.profile)
 
+    def hook_run(self) -> None:
+        """As Thread.run begins in a new thread (see _thread_run): the next frame is its target's, so the
+        profiler goes on (switching counts Thread.run as the learner's, so it does not switch for it).
+        A profiler that another tool installed in this thread (threading.setprofile) stays."""
+        if sys.getprofile() is not None:
+            return
+        if self.tracer is not None and self.switching is not None:
+            sys.setprofile(self.switching[1])
+        elif self.profile is not None:
+            sys.setprofile(self.profile)
+
     def unhook_thread(self) -> None:
         """This thread's learner code is over; recording the writing of the file would only slow it down.
         A thread must also end without the tracer: on 3.9 one that ends with it leaves the interpreter's
@@ -513,7 +588,7 @@ class _Session:
 
     def stop_calls(self) -> None:
         if self.monitoring_tool is not None:
-            _stop_monitoring(self.monitoring_tool)
+            _stop_monitoring(self.monitoring_tool, self.monitored)
             self.monitoring_tool = None
         # Other threads drop their tracer or profiler at their next call of interest (it sees it was
         # taken away here).
@@ -547,7 +622,7 @@ class _Session:
             if lane is self.main_lane or lane.ended or lane.t0 > now:
                 continue
             cpu = _thread_cpu(lane)
-            args = dict(lane.args, unfinished=True)
+            args = dict(self.lane_args(lane), unfinished=True)
             if cpu is not None:
                 args["cpuUs"] = cpu / 1000
             closing.append(("X", "thread", lane.thread.name, lane.t0, lane.id, now - lane.t0, None, args,
@@ -574,13 +649,20 @@ class _Session:
             events.append(traceformat.metadata(pid, lane.id, "thread_sort_index", lane.id))
         return events
 
+    def _written(self, event: Tuple[Any, ...]) -> Tuple[Any, ...]:
+        """A recorded event as written: a thread's span carries its lane in place of its args."""
+        lane = event[7]
+        if type(lane) is not _Lane:
+            return event
+        return event[:7] + (dict(self.lane_args(lane), cpuUs=event[9] / 1000),) + event[8:]
+
     def snapshot(self) -> Dict[str, Any]:
         """This process's trace as of now, as a complete file (a part, or the main trace before merging)."""
         recorded = list(self.events)
         # Taken after the copy, so every copied span ends no later than the spans closed here.
         now = _now()
         events = self._metadata()
-        events.extend(traceformat.to_chrome(self.pid, event) for event in recorded)
+        events.extend(traceformat.to_chrome(self.pid, self._written(event)) for event in recorded)
         events.extend(traceformat.to_chrome(self.pid, event) for event in self._closing_events(now))
         trace = traceformat.new_trace({
             "version": traceformat.VERSION, "truncated": self.capped, "eventCap": self.cap,
@@ -646,6 +728,8 @@ def _short(text: str) -> str:
 
 
 def _qualname(thing: Any) -> str:
+    if type(thing) is FunctionType:  # the usual thread target: no attribute lookups that fail
+        return thing.__qualname__
     if isinstance(thing, functools.partial):
         return _qualname(thing.func)
     code = getattr(thing, "cr_code", None) or getattr(thing, "gi_code", None)
@@ -720,6 +804,7 @@ def _jsonable(value: Any) -> Any:
 def _make_profiler(session: _Session) -> Callable[[FrameType, str, Any], None]:
     codes = session.codes
     classify = session.classify
+    codes.update(dict.fromkeys(_PAUSE_CODES, _PAUSE))
 
     def profile(frame: FrameType, event: str, arg: Any) -> None:
         if event == "call":
@@ -728,6 +813,10 @@ def _make_profiler(session: _Session) -> Callable[[FrameType, str, Any], None]:
             if info is None:
                 info = classify(code)
             if info:
+                if info is _PAUSE:
+                    sys.setprofile(None)
+                    _paused.profile = profile
+                    return
                 if _session is not session or session.capped:
                     sys.setprofile(None)
                     return
@@ -736,7 +825,7 @@ def _make_profiler(session: _Session) -> Callable[[FrameType, str, Any], None]:
         elif event == "return":
             code = frame.f_code
             info = codes.get(code)
-            if info:
+            if info and info is not _PAUSE:
                 session.call_ended(code, info[0])
 
     return profile
@@ -769,7 +858,8 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
     learner: Dict[str, bool] = {}  # by co_filename, whose hash is cached: the tracer's one question
     # By code object: False for library code, True for the learner's, CallInfo for a function of interest,
     # and _CALLED_BACK for learner code that library code has called (only its returns can go back there).
-    kinds: Dict[CodeType, Any] = {}
+    kinds: Dict[CodeType, Any] = dict.fromkeys(_PAUSE_CODES, _PAUSE)
+    kinds[_THREAD_RUN_CODE] = True  # it only calls its target (see _thread_run)
 
     def is_learner(filename: str) -> bool:
         found = learner[filename] = session.rel(filename) is not None
@@ -857,6 +947,10 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
                 kind = kind_of(code)
             if kind is True or kind is _CALLED_BACK:
                 return
+            if kind is _PAUSE:
+                sys.setprofile(None)
+                _paused.profile = profile
+                return
             if session.tracer is not trace:
                 replacement = superseded(frame)
                 if replacement is not None:
@@ -871,9 +965,9 @@ def _make_switching(session: _Session) -> Tuple[Callable[..., Any], Callable[...
             kind = kinds.get(code)
             if kind is None:
                 kind = kind_of(code)
-            if kind is True or kind is False:
-                # Learner code returning into learner code, or a library frame's return right after its
-                # local tracer switched back here.
+            if kind is True or kind is False or kind is _PAUSE:
+                # Learner code returning into learner code, a library frame's return right after its local
+                # tracer switched back here, or one that turned the profiler off and back on.
                 return
             back = frame.f_back
             into_library = back is not None and back.f_trace is boundary
@@ -903,28 +997,12 @@ def _settrace_watch(original: Callable[..., Any]) -> Callable[..., Any]:
     return settrace
 
 
-def _wait_untraced(original: Callable[..., Any]) -> Callable[..., Any]:
-    """For 3.9, which runs every thread's bytecode the slow way while any thread has a tracer: a thread
-    that waits (Condition.wait, under Event, Future.result, Queue.get...; Thread.join) drops the tracer
-    until it wakes, so CPU-bound threads run at full speed meanwhile. Nothing it runs while waiting is
-    the learner's."""
-
-    def wait(self: Any, *args: Any, **kwargs: Any) -> Any:
-        session = _session
-        tracer = session.tracer if session is not None else None
-        if tracer is None or sys.gettrace() is not tracer:
-            return original(self, *args, **kwargs)
-        _settrace(None)
-        try:
-            return original(self, *args, **kwargs)
-        finally:
-            if session.tracer is tracer:  # type: ignore[union-attr]
-                _settrace(tracer)
-
-    return wait
-
-
 def _start_monitoring(session: _Session) -> Optional[int]:
+    """Calls through sys.monitoring (3.12+). PY_START and PY_RESUME are global events: each code object
+    reports its first one, and code outside the functions of interest is then DISABLEd. The returns and
+    yields are local events, turned on only in the functions of interest as they are first seen, so that
+    no other code pays for them (as global events, every return of every function would call back once
+    before it is disabled: half of all callbacks). PY_THROW and PY_UNWIND cannot be local or disabled."""
     monitoring = sys.monitoring  # type: ignore[attr-defined]
     tool = next((t for t in (monitoring.PROFILER_ID, 3, 4) if monitoring.get_tool(t) is None), None)
     if tool is None:
@@ -932,53 +1010,76 @@ def _start_monitoring(session: _Session) -> Optional[int]:
     monitoring.use_tool_id(tool, "concurrency-labs timeline")
     events = monitoring.events
     disable = monitoring.DISABLE
+    set_local_events = monitoring.set_local_events
+    local_events = events.PY_RETURN | events.PY_YIELD
     codes = session.codes
     classify = session.classify
+    call_began = session.call_began
+    call_ended = session.call_ended
+    watched = session.monitored
+    names = session.functions
+    every = session.all_functions
 
-    def began(code: CodeType, resumed: bool) -> Any:
-        info = codes.get(code)
-        if info is None:
-            info = classify(code)
-        if not info:
-            return disable
-        session.call_began(code, info[2] if resumed else info[1])
-        return None
-
-    def ended(code: CodeType) -> Any:
-        info = codes.get(code)
-        if info is None:
-            info = classify(code)
-        if not info:
-            return disable
-        session.call_ended(code, info[0])
-        return None
+    def first_seen(code: CodeType) -> Any:
+        if not every and code.co_name not in names and getattr(code, "co_qualname", None) not in names:
+            codes[code] = False  # as classify would say, without a call (most code is seen once, here)
+            return False
+        info = classify(code)
+        if info:
+            set_local_events(tool, code, local_events)
+            watched.append(code)
+        return info
 
     def on_start(code: CodeType, offset: int) -> Any:
-        return began(code, False)
+        info = codes.get(code)
+        if info is None:
+            info = first_seen(code)
+        if not info:
+            return disable
+        call_began(code, info[1])
+        return None
 
     def on_resume(code: CodeType, offset: int) -> Any:
-        return began(code, True)
+        info = codes.get(code)
+        if info is None:
+            info = first_seen(code)
+        if not info:
+            return disable
+        call_began(code, info[2])
+        return None
 
     def on_throw(code: CodeType, offset: int, exc: BaseException) -> None:
-        began(code, True)  # PY_THROW is not a local event: it cannot be disabled
+        info = codes.get(code)
+        if info is None:
+            info = first_seen(code)
+        if info:
+            call_began(code, info[2])
 
-    def on_return(code: CodeType, offset: int, value: Any) -> Any:
-        return ended(code)
+    def on_return(code: CodeType, offset: int, value: Any) -> None:
+        info = codes.get(code)
+        if info:  # only functions of interest have these events
+            call_ended(code, info[0])
 
     def on_unwind(code: CodeType, offset: int, exc: BaseException) -> None:
-        ended(code)
+        info = codes.get(code)
+        if info is None:
+            info = first_seen(code)
+        if info:
+            call_ended(code, info[0])
 
     for event, callback in ((events.PY_START, on_start), (events.PY_RESUME, on_resume), (events.PY_THROW, on_throw),
                             (events.PY_RETURN, on_return), (events.PY_YIELD, on_return), (events.PY_UNWIND, on_unwind)):
         monitoring.register_callback(tool, event, callback)
-    monitoring.set_events(tool, events.PY_START | events.PY_RESUME | events.PY_THROW | events.PY_RETURN
-                          | events.PY_YIELD | events.PY_UNWIND)
+    monitoring.set_events(tool, events.PY_START | events.PY_RESUME | events.PY_THROW | events.PY_UNWIND)
     return tool
 
 
-def _stop_monitoring(tool: int) -> None:
+def _stop_monitoring(tool: int, watched: List[CodeType]) -> None:
     monitoring = sys.monitoring  # type: ignore[attr-defined]
     monitoring.set_events(tool, 0)
+    for code in watched:
+        monitoring.set_local_events(tool, code, 0)
+    watched.clear()
     for event in (monitoring.events.PY_START, monitoring.events.PY_RESUME, monitoring.events.PY_THROW,
                   monitoring.events.PY_RETURN, monitoring.events.PY_YIELD, monitoring.events.PY_UNWIND):
         monitoring.register_callback(tool, event, None)
@@ -996,7 +1097,19 @@ class _TracedLock:
     """A threading.Lock made in the learner's code: waits are X spans, holds are b/e spans.
 
     Only the lock's owner changes `_depth` and `_hold` (after acquiring, before releasing), so they need no
-    lock of their own."""
+    lock of their own.
+
+    The learner's critical section must not grow: everything that needs no timing (who, where) is looked
+    up before the lock is taken, the hold's events are made after it is let go, and in between there is
+    no Python call: the interpreter hands the GIL to another thread at calls, and a thread that gets it
+    while this one holds the lock only blocks on it (two thread switches, a wait drawn that the program
+    without recording would not have).
+
+    On 3.9-3.11 the learner's `with lock:` runs while this thread has the recorder's profiler, which would
+    be called back for every call and C call of the bookkeeping below, and would hand the thread to the
+    tracer and back for it (~20 callbacks, 5-10 µs an operation, inside the critical section). So the
+    profiler turns itself off as one of the public methods is called (see _paused), and the method turns
+    it back on as it returns: two callbacks in all, the call and the return."""
 
     __slots__ = ("_inner", "_lock_id", "_name", "_created", "_hold", "_depth", "__weakref__")
     _reentrant = False
@@ -1010,31 +1123,72 @@ class _TracedLock:
         self._depth = 0
 
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
-        return self._acquire(blocking, timeout, sys._getframe(1))
+        profile = _paused.profile
+        if profile is None:
+            return self._acquire(blocking, timeout, _getframe(1))
+        _paused.profile = None
+        try:
+            return self._acquire(blocking, timeout, _getframe(1))
+        finally:
+            _setprofile(profile)
 
     def __enter__(self) -> bool:
-        return self._acquire(True, -1, sys._getframe(1))
-
-    def __exit__(self, *exc: object) -> None:
-        self.release()
+        profile = _paused.profile
+        if profile is None:
+            return self._acquire(True, -1, _getframe(1))
+        _paused.profile = None
+        try:
+            return self._acquire(True, -1, _getframe(1))
+        finally:
+            _setprofile(profile)
 
     def _acquire(self, blocking: bool, timeout: float, frame: FrameType) -> bool:
+        session = _session
+        lane = None
+        file: Optional[str] = None
+        line = 0
+        if session is not None:
+            lane = session.lanes.get(_ident())
+            file = session.files.get(frame.f_code.co_filename)
+            if file is not None:
+                line = frame.f_lineno
+            else:  # the first look at this file, or a caller outside the learner's files
+                file, line = session.where(frame)
         inner = self._inner
         if not blocking:
-            got = inner.acquire(False, timeout)  # the lock's own error for a timeout without blocking
-            if got:
-                self._held(None, frame)
-            return bool(got)
-        if inner.acquire(False):
-            self._held(None, frame)
+            if not inner.acquire(False, timeout):  # the lock's own error for a timeout without blocking
+                return False
+            since = _now()
+        elif inner.acquire(False):
+            since = _now()
+        else:
+            t0 = _now()
+            got = inner.acquire(True, timeout)
+            since = _now()
+            self._waited(t0, since, bool(got), frame)
+            if not got:
+                return False
+        # The lock is held: no Python call from here on (but in a thread that threading did not start).
+        depth = self._depth = self._depth + 1
+        if depth > 1:
+            return True  # re-entering an RLock: the outermost hold covers it
+        if _session is not session:  # recording began or ended while this thread waited
+            session = _session
+            if session is not None and session.room():
+                self._held_at(since, frame, session)
             return True
-        t0 = _now()
-        got = inner.acquire(True, timeout)
-        t1 = _now()
-        self._waited(t0, t1, bool(got), frame)
-        if got:
-            self._held(t1, frame)
-        return bool(got)
+        if session is None or (len(session.events) >= session.cap and not session.room()):
+            return True
+        if lane is None:
+            self._held_at(since, frame, session)
+        else:
+            holder = lane.id
+            args = {"lock": self._lock_id, "holder": holder, "created": self._created}
+            if file is not None:
+                args["file"] = file
+                args["line"] = line
+            self._hold = (since, holder, args, next(session._ids))
+        return True
 
     def _waited(self, t0: int, t1: int, got: bool, frame: FrameType) -> None:
         session = _session
@@ -1044,35 +1198,72 @@ class _TracedLock:
                 args["gotIt"] = False
             session.events.append(("X", "lock-wait", self._name, t0, session.lane().id, t1 - t0, None, args))
 
-    def _held(self, since: Optional[int], frame: FrameType) -> None:
-        self._depth += 1
-        if self._depth > 1:
-            return  # re-entering an RLock: the outermost hold covers it
+    def _held(self, since: int, frame: FrameType) -> None:
+        depth = self._depth = self._depth + 1
         session = _session
-        if session is not None and session.room():
-            lane = session.lane()
-            args = session.located({"lock": self._lock_id, "holder": lane.id, "created": self._created}, frame)
-            self._hold = (since if since is not None else _now(), lane.id, args, session.new_id())
+        if depth == 1 and session is not None and session.room():
+            self._held_at(since, frame, session)
 
+    def _held_at(self, since: int, frame: FrameType, session: _Session) -> None:
+        holder = session.lane().id
+        args = session.located({"lock": self._lock_id, "holder": holder, "created": self._created}, frame)
+        self._hold = (since, holder, args, session.new_id())
+
+    # release and __exit__ are one body twice: a call before the inner lock is let go would lengthen the
+    # critical section (see the class's docstring).
     def release(self) -> None:
-        if self._reentrant and not self._inner._is_owned():
-            self._inner.release()  # raises the usual "cannot release un-acquired lock"
-        depth, hold = self._depth, self._hold
-        if depth <= 1:
-            self._hold = None
-        self._depth = max(0, depth - 1)
+        profile = _paused.profile
+        if profile is not None:
+            _paused.profile = None
         try:
-            self._inner.release()
-        except BaseException:
-            self._depth, self._hold = depth, hold
-            raise
-        if depth == 1 and hold is not None:
-            self._record_release(hold)
+            if self._reentrant and not self._inner._is_owned():
+                self._inner.release()  # raises the usual "cannot release un-acquired lock"
+            depth, hold = self._depth, self._hold
+            if depth <= 1:
+                self._hold = None
+            self._depth = depth - 1 if depth > 1 else 0
+            try:
+                self._inner.release()
+            except BaseException:
+                self._depth, self._hold = depth, hold
+                raise
+            if depth == 1 and hold is not None:
+                self._record_release(hold)
+        finally:
+            if profile is not None:
+                _setprofile(profile)
+
+    def __exit__(self, *exc: object) -> None:
+        profile = _paused.profile
+        if profile is not None:
+            _paused.profile = None
+        try:
+            if self._reentrant and not self._inner._is_owned():
+                self._inner.release()  # raises the usual "cannot release un-acquired lock"
+            depth, hold = self._depth, self._hold
+            if depth <= 1:
+                self._hold = None
+            self._depth = depth - 1 if depth > 1 else 0
+            try:
+                self._inner.release()
+            except BaseException:
+                self._depth, self._hold = depth, hold
+                raise
+            if depth == 1 and hold is not None:
+                self._record_release(hold)
+        finally:
+            if profile is not None:
+                _setprofile(profile)
 
     def _record_release(self, hold: _Hold) -> None:
+        t = _now()
         session = _session
         if session is not None:
-            session.events.extend(self.hold_events(hold, _now(), session.lane().id))
+            released_by = (session.lanes.get(_ident()) or session.lane()).id
+            name, holder, hold_id = self._name, hold[1], hold[3]
+            session.events.extend((("b", "lock-hold", name, hold[0], holder, None, hold_id, hold[2]),
+                                   ("e", "lock-hold", name, t, holder, None, hold_id,
+                                    None if released_by == holder else {"releasedBy": released_by})))
 
     def hold_events(self, hold: _Hold, t: int, released_by: int,
                     unfinished: bool = False) -> List[Tuple[Any, ...]]:
@@ -1144,6 +1335,87 @@ def _wrap(owner: Any, attr: str, make: Callable[[Any], Callable[..., Any]]) -> N
     setattr(owner, attr, wrapper)
 
 
+def _unhooked(original: Callable[..., Any]) -> Callable[..., Any]:
+    """Runs `original` with none of the recorder's hooks on this thread, for library work that runs none
+    of the learner's code on the calling thread (threading's Thread.__init__, start and join; runpy's
+    run_path but for the script itself, see _rehooked; the waits of 3.9, see start_calls): on 3.9-3.11 the
+    thread's tracer or profiler would be called back for each of its calls and, under the tracer, pay for
+    each line (20-50 calls a thread; ~200 for the import of pkgutil in run_path on 3.11), for nothing.
+    Called from the learner's code, the profiler has turned itself off already (see _paused); called from
+    library code, the tracer is taken off here. Either goes back on after, the tracer unless recording
+    ended or was handed over meanwhile."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        outer = _paused.removed
+        profile = _paused.profile
+        if profile is not None:
+            _paused.profile = None
+            _paused.removed = (None, profile)
+            try:
+                return original(*args, **kwargs)
+            finally:
+                _paused.removed = outer
+                _setprofile(profile)
+        session = _session
+        tracer = session.tracer if session is not None else None
+        if tracer is None or _gettrace() is not tracer:
+            return original(*args, **kwargs)
+        _settrace(None)
+        _paused.removed = (tracer, None)
+        try:
+            return original(*args, **kwargs)
+        finally:
+            _paused.removed = outer
+            if session.tracer is tracer:  # type: ignore[union-attr]
+                _settrace(tracer)
+
+    return call
+
+
+def _rehooked(original: Callable[..., Any], learner_files_only: bool = False) -> Callable[..., Any]:
+    """Inside an _unhooked call, the part that may run the learner's code: runpy._run_code (the script's
+    exec, inside runpy.run_path) and, with learner_files_only, a module's exec_module (inside an import)
+    when the module is one of the learner's files. The hook that _unhooked took off goes back on for it,
+    and off again after."""
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        removed = _paused.removed
+        session = _session
+        if removed is None or session is None:
+            return original(*args, **kwargs)
+        if learner_files_only and session.rel(getattr(args[0], "path", None) or "") is None:
+            return original(*args, **kwargs)
+        _paused.removed = None
+        tracer, profile = removed
+        if tracer is None:
+            _setprofile(profile)
+        elif session.tracer is tracer:
+            _settrace(tracer)
+        try:
+            return original(*args, **kwargs)
+        finally:
+            session.unhook_thread()
+            _paused.removed = removed
+
+    return call
+
+
+class _Paused(threading.local):
+    """The recorder's profiler, while its callback has turned it off on this thread for the call of one of
+    _PAUSE_CODES; that function's body takes it from here (so the next one cannot) and turns it back on
+    as it returns. Its own calls and C calls then cost no callback each."""
+
+    profile: Optional[Callable[..., Any]] = None
+    # (tracer, profiler): what the innermost _unhooked call took off this thread, for _rehooked.
+    removed: Optional[Tuple[Optional[Callable[..., Any]], Optional[Callable[..., Any]]]] = None
+
+
+_paused = _Paused()
+_PAUSE = ("pause",)  # a kind of code for the profilers: truthy, and no CallInfo
+_PAUSE_CODES = (_unhooked(len).__code__,) + tuple(
+    method.__code__ for method in (_TracedLock.acquire, _TracedLock.__enter__, _TracedLock.release, _TracedLock.__exit__))
+
+
 def _thread_start(original: Callable[..., Any]) -> Callable[..., Any]:
     def start(self: threading.Thread) -> None:
         session = _session
@@ -1160,7 +1432,10 @@ def _thread_bootstrap_inner(original: Callable[..., Any]) -> Callable[..., Any]:
         if session is None or session.pid != os.getpid():
             return original(self)
         lane = session.thread_began(self)
-        session.hook_thread()
+        if getattr(type(self).run, "_labkit_original", None) is not None:
+            lane.hook_at_run = True  # Thread.run, not overridden: see _thread_run
+        else:
+            session.hook_thread()
         try:
             return original(self)
         finally:
@@ -1168,6 +1443,31 @@ def _thread_bootstrap_inner(original: Callable[..., Any]) -> Callable[..., Any]:
             session.thread_ended(lane)
 
     return _bootstrap_inner
+
+
+def _thread_run(original: Callable[..., Any]) -> Callable[..., Any]:
+    """A thread's calls are recorded from here rather than from the start of its bootstrap, when its class
+    does not override run(): none of the learner's code runs before its target, and threading's own
+    setting up and tearing down (20 calls a thread) would otherwise run under the tracer on 3.9-3.11."""
+
+    def run(self: threading.Thread) -> None:
+        session = _session
+        lane = session.lanes.get(_ident()) if session is not None else None
+        if lane is None or not lane.hook_at_run:
+            return original(self)
+        lane.hook_at_run = False
+        session.hook_run()  # type: ignore[union-attr]
+        try:
+            return original(self)
+        finally:
+            if _getprofile() in session.profiles:  # type: ignore[union-attr]
+                _setprofile(None)
+            session.unhook_thread()  # type: ignore[union-attr]
+
+    return run
+
+
+_THREAD_RUN_CODE = getattr(threading.Thread.run, "_labkit_original", threading.Thread.run).__code__
 
 
 def _thread_excepthook(original: Callable[..., Any]) -> Callable[..., Any]:
@@ -1407,6 +1707,21 @@ _LAZY_PATCHES: Dict[str, Callable[[ModuleType], None]] = {
     "multiprocessing.process": lambda m: (_wrap(m.BaseProcess, "start", _process_start),
                                           _wrap(m.BaseProcess, "_bootstrap", _process_bootstrap)),
 }
+if _HOOKED_CALLS:  # the script's loading by runpy.run_path (the recorder's command line, labkit.launch)
+    _LAZY_PATCHES["runpy"] = lambda m: (_wrap(m, "run_path", _unhooked), _wrap(m, "_run_code", _rehooked))
+
+
+def _patch_imports() -> None:
+    """3.9-3.11: an import that loads a module runs without the hooks (the import system and the bodies of
+    library modules run none of the learner's code, and under the tracer `import urllib.request` alone
+    costs ~15 ms), but for the body of a module from the learner's files. The import system calls
+    _find_and_load by name on its own module, so the patched one is the one it calls."""
+    bootstrap = sys.modules.get("_frozen_importlib")
+    external = sys.modules.get("_frozen_importlib_external")
+    if bootstrap is None or external is None or not hasattr(external, "_LoaderBasics"):
+        return  # another import system: imports are recorded as any library code is
+    _wrap(bootstrap, "_find_and_load", _unhooked)
+    _wrap(external._LoaderBasics, "exec_module", lambda original: _rehooked(original, learner_files_only=True))
 
 
 class _PatchingLoader:
@@ -1462,11 +1777,19 @@ def _install_patches() -> None:
     if _patched:
         return
     _patched = True
-    _wrap(threading.Thread, "start", _thread_start)
+    if _HOOKED_CALLS:
+        _wrap(threading.Thread, "__init__", _unhooked)
+        _wrap(threading.Thread, "start", lambda original: _unhooked(_thread_start(original)))
+        _wrap(threading.Thread, "join", _unhooked)
+        _wrap(threading.Thread, "run", _thread_run)
+    else:
+        _wrap(threading.Thread, "start", _thread_start)
     _wrap(threading.Thread, "_bootstrap_inner", _thread_bootstrap_inner)
     _wrap(threading, "excepthook", _thread_excepthook)
     _wrap(threading, "Lock", _lock_factory("Lock", _TracedLock))
     _wrap(threading, "RLock", _lock_factory("RLock", _TracedRLock))
+    if _HOOKED_CALLS:
+        _patch_imports()
     for name, patch in _LAZY_PATCHES.items():
         if name in sys.modules:
             patch(sys.modules[name])
@@ -1581,7 +1904,7 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--functions", default="", help="comma-separated functions whose calls to draw; * for all")
     parser.add_argument("--max-events", type=int, default=200_000)
     parser.add_argument("--no-record", action="store_true", help="run without recording (for measuring overhead)")
-    parser.add_argument("--timing", default=None, help="write {runS, stopS} of this run as JSON here")
+    parser.add_argument("--timing", default=None, help="write {runS, startS, stopS} of this run as JSON here")
     parser.add_argument("script")
     parser.add_argument("args", nargs=argparse.REMAINDER)
     return parser.parse_args(list(argv))
@@ -1602,6 +1925,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     if labs_dir not in sys.path:
         sys.path.append(labs_dir)
     sys.argv = [options.script, *options.args]
+    starting = time.perf_counter()
     if not options.no_record:
         start(options.trace, options.root or [os.path.dirname(script)],
               [name for name in options.functions.split(",") if name], options.max_events)
@@ -1619,7 +1943,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     stopped = time.perf_counter() - began - ran
     if options.timing:
         with open(options.timing, "w", encoding="utf-8") as stream:
-            json.dump({"runS": ran, "stopS": stopped, "recorded": not options.no_record}, stream)
+            json.dump({"runS": ran, "startS": began - starting, "stopS": stopped, "recorded": not options.no_record},
+                      stream)
     return code
 
 
